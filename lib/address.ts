@@ -1,0 +1,37 @@
+/**
+ * Where randport listens by default, and how addresses are written.
+ *
+ * @module
+ */
+
+/**
+ * The port randport listens on unless told otherwise, as in the classic
+ * exercise.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_PORT } from "@randport/randport";
+ *
+ * console.log(DEFAULT_PORT); // 27679
+ * ```
+ */
+export const DEFAULT_PORT = 27679;
+
+/**
+ * Formats an address as `host:port`, bracketing IPv6 hosts.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatAddress } from "@randport/randport";
+ *
+ * console.log(formatAddress({ transport: "tcp", hostname: "::", port: 27679 })); // "[::]:27679"
+ * ```
+ *
+ * @param addr The address.
+ * @returns `host:port`, or `[host]:port` for IPv6.
+ */
+export function formatAddress(addr: Deno.NetAddr): string {
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}

@@ -1,0 +1,357 @@
+/**
+ * Incremental payload parser: bytes in, numbers out, any chunking, with the
+ * format (csv, lines or json) detected from the payload itself. The grammar
+ * is in PROTOCOL.md; every violation is reported with its byte offset.
+ *
+ * @module
+ */
+
+import { RandportError } from "./errors.ts";
+import type { PayloadFormat } from "./payload.ts";
+
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const LETTER_E = 0x45;
+
+/** The longest `ERR` reply the parser collects before giving up on it. */
+const MAX_REPLY_BYTES = 1024;
+const MAX_DIGITS = 16;
+
+const enum State {
+  /** Nothing read yet. */
+  Start,
+  /** After '-': a digit must follow. */
+  Sign,
+  /** Inside a number's digits. */
+  Digits,
+  /** csv/lines: after a separator, a number must follow (lines: or the end). */
+  AfterSeparator,
+  /** After '\r': '\n' must follow. */
+  Return,
+  /** csv: after the final line break; only more line breaks may follow. */
+  Trailer,
+  /** json: after '[', a number or ']' (or whitespace). */
+  JsonFirst,
+  /** json: after ',', a number (or whitespace). */
+  JsonValue,
+  /** json: after a number, ',' or ']' (or whitespace). */
+  JsonAfterValue,
+  /** json: after ']', only whitespace. */
+  JsonEnd,
+  /** Inside an `ERR` reply line. */
+  Reply,
+}
+
+function describeByte(byte: number): string {
+  const hex = `0x${byte.toString(16).padStart(2, "0")}`;
+  if (byte === NEWLINE) return `'\\n' (${hex})`;
+  if (byte === RETURN) return `'\\r' (${hex})`;
+  if (byte > 0x20 && byte < 0x7f) {
+    return `'${String.fromCharCode(byte)}' (${hex})`;
+  }
+  return hex;
+}
+
+function isJsonSpace(byte: number): boolean {
+  return byte === SPACE || byte === NEWLINE || byte === RETURN || byte === TAB;
+}
+
+/**
+ * Parses a payload pushed in chunks of any size. Numbers come out as soon as
+ * they are known to be complete (a csv number only once the next ',' or the
+ * end arrives).
+ *
+ * @example Usage
+ * ```ts
+ * import { PayloadParser } from "@randport/randport";
+ *
+ * const parser = new PayloadParser();
+ * const bytes = new TextEncoder().encode("58,25,7");
+ * console.log(parser.push(bytes)); // [58, 25]: 7 may still continue
+ * console.log(parser.end()); // [7]
+ * console.log(parser.format); // "csv"
+ * ```
+ */
+export class PayloadParser {
+  #state: State = State.Start;
+  #format: PayloadFormat | undefined;
+  #offset = 0;
+  #negative = false;
+  #value = 0;
+  #digits = 0;
+  #numberStart = 0;
+  #reply: number[] = [];
+  #count = 0;
+
+  /** The detected format, once known. */
+  get format(): PayloadFormat | undefined {
+    return this.#format;
+  }
+
+  /** How many bytes have been pushed so far. */
+  get bytesRead(): number {
+    return this.#offset;
+  }
+
+  /** How many numbers have been parsed so far. */
+  get numbersRead(): number {
+    return this.#count;
+  }
+
+  #fail(message: string, offset = this.#offset): never {
+    throw new RandportError(
+      "malformed",
+      `malformed payload at byte ${offset}: ${message}`,
+      { offset },
+    );
+  }
+
+  #unexpected(byte: number, expected: string): never {
+    this.#fail(`expected ${expected}, got ${describeByte(byte)}`);
+  }
+
+  #startNumber(byte: number): void {
+    this.#numberStart = this.#offset;
+    this.#value = 0;
+    this.#digits = 0;
+    if (byte === MINUS) {
+      this.#negative = true;
+      this.#state = State.Sign;
+    } else {
+      this.#negative = false;
+      this.#digit(byte);
+    }
+  }
+
+  #digit(byte: number): void {
+    if (this.#format === "json" && this.#digits === 1 && this.#value === 0) {
+      this.#fail("expected no leading zero in a JSON number");
+    }
+    if (++this.#digits > MAX_DIGITS) {
+      this.#fail(
+        "number has more than 16 digits (outside ±(2^53−1))",
+        this.#numberStart,
+      );
+    }
+    this.#value = this.#value * 10 + (byte - ZERO);
+    this.#state = State.Digits;
+  }
+
+  #finishNumber(out: number[]): void {
+    if (this.#value > Number.MAX_SAFE_INTEGER) {
+      this.#fail("number is outside ±(2^53−1)", this.#numberStart);
+    }
+    out.push(this.#negative ? -this.#value : this.#value);
+    this.#count++;
+  }
+
+  /**
+   * Parses the next chunk.
+   *
+   * @param chunk The next bytes of the payload.
+   * @returns The numbers completed by this chunk, in order.
+   * @throws {RandportError} `malformed` at the first byte that breaks the
+   * grammar; `busy` or `server-error` for an `ERR` reply.
+   */
+  push(chunk: Uint8Array): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < chunk.length; i++, this.#offset++) {
+      const byte = chunk[i];
+      switch (this.#state) {
+        case State.Start:
+          if (byte === OPEN_BRACKET) {
+            this.#format = "json";
+            this.#state = State.JsonFirst;
+          } else if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
+            this.#startNumber(byte);
+          } else if (byte === LETTER_E) {
+            this.#state = State.Reply;
+            this.#reply.push(byte);
+          } else if (isJsonSpace(byte)) {
+            // Whitespace may precede a JSON array.
+          } else {
+            this.#unexpected(byte, "a digit, '-' or '['");
+          }
+          break;
+        case State.Sign:
+          if (byte >= ZERO && byte <= NINE) this.#digit(byte);
+          else this.#unexpected(byte, "a digit after '-'");
+          break;
+        case State.Digits:
+          if (byte >= ZERO && byte <= NINE) {
+            this.#digit(byte);
+            break;
+          }
+          this.#finishNumber(out);
+          this.#afterNumber(byte);
+          break;
+        case State.AfterSeparator:
+          if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
+            this.#startNumber(byte);
+          } else {
+            this.#unexpected(byte, "a number");
+          }
+          break;
+        case State.Return:
+          if (byte !== NEWLINE) this.#unexpected(byte, "'\\n' after '\\r'");
+          this.#state = this.#format === "lines"
+            ? State.AfterSeparator
+            : State.Trailer;
+          break;
+        case State.Trailer:
+          if (byte !== NEWLINE && byte !== RETURN) {
+            this.#unexpected(byte, "the end after the final line break");
+          }
+          break;
+        case State.JsonFirst:
+        case State.JsonValue:
+          if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
+            this.#startNumber(byte);
+          } else if (
+            byte === CLOSE_BRACKET && this.#state === State.JsonFirst
+          ) {
+            this.#state = State.JsonEnd;
+          } else if (!isJsonSpace(byte)) {
+            this.#unexpected(
+              byte,
+              this.#state === State.JsonFirst ? "a number or ']'" : "a number",
+            );
+          }
+          break;
+        case State.JsonAfterValue:
+          this.#afterNumber(byte);
+          break;
+        case State.JsonEnd:
+          if (!isJsonSpace(byte)) {
+            this.#unexpected(byte, "the end after ']'");
+          }
+          break;
+        case State.Reply:
+          if (byte === NEWLINE) this.#throwReply();
+          this.#reply.push(byte);
+          if (this.#reply.length > MAX_REPLY_BYTES) {
+            this.#fail("ERR reply longer than 1024 bytes");
+          }
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** What may follow a complete number (or whitespace after one in json). */
+  #afterNumber(byte: number): void {
+    if (this.#format === "json") {
+      if (byte === COMMA) this.#state = State.JsonValue;
+      else if (byte === CLOSE_BRACKET) this.#state = State.JsonEnd;
+      else if (isJsonSpace(byte)) this.#state = State.JsonAfterValue;
+      else if (byte === 0x2e || byte === 0x65 || byte === LETTER_E) {
+        this.#fail("expected an integer, got a fraction or exponent");
+      } else this.#unexpected(byte, "',' or ']'");
+      return;
+    }
+    if (this.#format === undefined) {
+      if (byte === COMMA) this.#format = "csv";
+      else if (byte === NEWLINE || byte === RETURN) this.#format = "lines";
+      else this.#unexpected(byte, "a digit, ',' or '\\n'");
+    }
+    if (this.#format === "csv") {
+      if (byte === COMMA) this.#state = State.AfterSeparator;
+      else if (byte === NEWLINE) this.#state = State.Trailer;
+      else if (byte === RETURN) this.#state = State.Return;
+      else this.#unexpected(byte, "a digit or ','");
+    } else {
+      if (byte === NEWLINE) this.#state = State.AfterSeparator;
+      else if (byte === RETURN) this.#state = State.Return;
+      else this.#unexpected(byte, "a digit or '\\n'");
+    }
+  }
+
+  #throwReply(): never {
+    const line = new TextDecoder().decode(new Uint8Array(this.#reply)).trim();
+    const match = /^ERR (\S+)(?: (.*))?$/.exec(line);
+    if (!match) {
+      this.#fail(
+        `expected a digit, '-' or '[', got a line ${JSON.stringify(line)}`,
+        0,
+      );
+    }
+    const [, code, text] = match;
+    throw new RandportError(
+      code === "busy" ? "busy" : "server-error",
+      `server replied ${code}${text ? `: ${text}` : ""}`,
+    );
+  }
+
+  /**
+   * Marks the end of the payload (the server closed the connection).
+   *
+   * @returns The last number, if one was still open.
+   * @throws {RandportError} `truncated` if the payload stopped in the middle
+   * of its grammar; `busy` or `server-error` for an `ERR` reply.
+   */
+  end(): number[] {
+    const out: number[] = [];
+    const truncated = (message: string): never => {
+      throw new RandportError(
+        "truncated",
+        `truncated payload at byte ${this.#offset}: ${message}`,
+        { offset: this.#offset },
+      );
+    };
+    switch (this.#state) {
+      case State.Digits:
+        if (this.#format === "json") truncated("the JSON array was not closed");
+        this.#finishNumber(out);
+        this.#format ??= "csv";
+        break;
+      case State.Sign:
+        truncated("a '-' was not followed by digits");
+        break;
+      case State.AfterSeparator:
+        if (this.#format === "csv") {
+          truncated("a ',' was not followed by a number");
+        }
+        break;
+      case State.Return:
+        truncated("a '\\r' was not followed by '\\n'");
+        break;
+      case State.JsonFirst:
+      case State.JsonValue:
+      case State.JsonAfterValue:
+        truncated("the JSON array was not closed");
+        break;
+      case State.Reply:
+        this.#throwReply();
+    }
+    return out;
+  }
+}
+
+/**
+ * Parses a complete payload.
+ *
+ * @example Usage
+ * ```ts
+ * import { parsePayload } from "@randport/randport";
+ *
+ * console.log(parsePayload(new TextEncoder().encode("[1,2,3]"))); // [1, 2, 3]
+ * ```
+ *
+ * @param payload Every byte the server sent.
+ * @returns The numbers.
+ * @throws {RandportError} `malformed` or `truncated`, with the byte offset.
+ */
+export function parsePayload(payload: Uint8Array): number[] {
+  const parser = new PayloadParser();
+  const numbers = parser.push(payload);
+  for (const n of parser.end()) numbers.push(n);
+  return numbers;
+}
