@@ -1,0 +1,159 @@
+/**
+ * `deno task serve`: the randport server's command line.
+ *
+ * @module
+ */
+
+import denoJson from "./deno.json" with { type: "json" };
+import { DEFAULT_PORT, formatAddress } from "./lib/address.ts";
+import {
+  choiceFlag,
+  integerFlag,
+  parseFlags,
+  runMain,
+  UsageError,
+} from "./lib/flags.ts";
+import {
+  PAYLOAD_FORMATS,
+  PayloadSpecError,
+  type PayloadSpecOptions,
+  resolvePayloadSpec,
+} from "./lib/payload.ts";
+import { type RandportServer, serve } from "./lib/server.ts";
+
+const HELP =
+  `randport server ${denoJson.version}: hands out random numbers over TCP.
+
+To every client that connects it sends a payload (by default 10 integers in
+1..100, comma-separated, no newline) and closes; see PROTOCOL.md.
+
+Usage: deno task serve [flags]
+       randport-server [flags]
+
+Flags:
+  --host HOST        address to listen on (default: every interface, IPv6 and IPv4)
+  --port N           TCP port, 0 for any free one (default: ${DEFAULT_PORT})
+  --count N          numbers per payload (default: 10)
+  --min N            smallest number, inclusive (default: 1)
+  --max N            largest number, inclusive (default: 100)
+                     min and max may be any integers within ±(2^53−1)
+  --format F         csv | lines | json (default: csv)
+  --stream           send numbers until the client disconnects (csv or lines)
+  --unique           no number repeats within a payload (count <= range size)
+  --seed N           deterministic numbers: each connection's payload depends
+                     only on the seed and the connection's ordinal since start
+  -h, --help         show this help
+  -V, --version      show the version
+
+Examples:
+  deno task serve                                  # the classic exercise
+  deno task serve --port 9000 --min -5 --max 5     # negative ranges
+  deno task serve --format lines --stream          # numbers forever, one per line
+  deno task serve --count 6 --max 49 --unique      # a lottery draw
+  deno task serve --seed 42 --port 0               # reproducible, any free port
+
+On start it prints one line, "listening on HOST:PORT". SIGINT or SIGTERM stop it
+(exit 0).`;
+
+const FLAGS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  count: { type: "string" },
+  min: { type: "string" },
+  max: { type: "string" },
+  format: { type: "string" },
+  stream: { type: "boolean" },
+  unique: { type: "boolean" },
+  seed: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+function payloadOptions(
+  values: Record<string, string | boolean | undefined>,
+): PayloadSpecOptions {
+  const options: PayloadSpecOptions = {
+    stream: values.stream === true,
+    unique: values.unique === true,
+  };
+  if (typeof values.count === "string") {
+    options.count = integerFlag("--count", values.count, { min: 0 });
+  }
+  for (const name of ["min", "max", "seed"] as const) {
+    const value = values[name];
+    if (typeof value === "string") {
+      options[name] = integerFlag(`--${name}`, value);
+    }
+  }
+  if (typeof values.format === "string") {
+    options.format = choiceFlag("--format", values.format, PAYLOAD_FORMATS);
+  }
+  try {
+    resolvePayloadSpec(options);
+  } catch (error) {
+    if (error instanceof PayloadSpecError) {
+      throw new UsageError(
+        `--${error.field}: ${error.message.slice(error.field.length + 2)}`,
+      );
+    }
+    throw error;
+  }
+  return options;
+}
+
+function startupFailure(hostname: string, port: number, error: unknown) {
+  const where = formatAddress({ transport: "tcp", hostname, port });
+  const causes: [new (...args: never[]) => Error, string][] = [
+    [Deno.errors.AddrInUse, "the address is already in use"],
+    [
+      Deno.errors.PermissionDenied,
+      "permission denied (ports below 1024 need privileges)",
+    ],
+    [
+      Deno.errors.AddrNotAvailable,
+      "no interface of this host has that address",
+    ],
+  ];
+  const cause = causes.find(([type]) => error instanceof type)?.[1] ??
+    (error instanceof Error ? error.message : String(error));
+  return new Error(`cannot listen on ${where}: ${cause}`);
+}
+
+async function main(): Promise<number> {
+  const values = parseFlags(Deno.args, FLAGS);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.version) {
+    console.log(`randport server ${denoJson.version}`);
+    return 0;
+  }
+  const port = typeof values.port === "string"
+    ? integerFlag("--port", values.port, { min: 0, max: 65535 })
+    : DEFAULT_PORT;
+  const hostname = typeof values.host === "string" ? values.host : undefined;
+  const payload = payloadOptions(values);
+
+  let server: RandportServer;
+  try {
+    server = serve({ hostname, port, payload });
+  } catch (error) {
+    throw startupFailure(hostname ?? "::", port, error);
+  }
+  console.log(`listening on ${formatAddress(server.addr)}`);
+
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) Deno.exit(1);
+    server.shutdown();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  await server.finished;
+  Deno.removeSignalListener("SIGINT", onSignal);
+  Deno.removeSignalListener("SIGTERM", onSignal);
+  return 0;
+}
+
+if (import.meta.main) await runMain("randport server", main);
