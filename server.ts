@@ -11,6 +11,7 @@ import {
   integerFlag,
   parseFlags,
   runMain,
+  secondsFlag,
   UsageError,
 } from "./lib/flags.ts";
 import {
@@ -19,7 +20,13 @@ import {
   type PayloadSpecOptions,
   resolvePayloadSpec,
 } from "./lib/payload.ts";
-import { type RandportServer, serve } from "./lib/server.ts";
+import {
+  type LogLevel,
+  type RandportServer,
+  serve,
+  type ServeOptions,
+  type ServerLogger,
+} from "./lib/server.ts";
 
 const HELP =
   `randport server ${denoJson.version}: hands out random numbers over TCP.
@@ -42,6 +49,17 @@ Flags:
   --unique           no number repeats within a payload (count <= range size)
   --seed N           deterministic numbers: each connection's payload depends
                      only on the seed and the connection's ordinal since start
+
+Limits:
+  --max-connections N  clients served at once; more get "ERR busy" (default: 10000)
+  --write-timeout S    disconnect a client that reads nothing for S seconds
+                       (default: 30; 0: never)
+  --shutdown-grace S   on SIGINT/SIGTERM, seconds payloads in flight get to
+                       finish (default: 5)
+  --backlog N          kernel queue of connections not yet accepted (default: 4096)
+  --chunk-size N       bytes generated ahead per client, 64..65536 (default: 16384)
+  --log-level L        error | info | debug (default: error); logs go to stderr
+
   -h, --help         show this help
   -V, --version      show the version
 
@@ -53,7 +71,7 @@ Examples:
   deno task serve --seed 42 --port 0               # reproducible, any free port
 
 On start it prints one line, "listening on HOST:PORT". SIGINT or SIGTERM stop it
-(exit 0).`;
+gracefully (exit 0); a second signal stops it at once (exit 130 or 143).`;
 
 const FLAGS = {
   host: { type: "string" },
@@ -65,6 +83,12 @@ const FLAGS = {
   stream: { type: "boolean" },
   unique: { type: "boolean" },
   seed: { type: "string" },
+  "max-connections": { type: "string" },
+  "write-timeout": { type: "string" },
+  "shutdown-grace": { type: "string" },
+  backlog: { type: "string" },
+  "chunk-size": { type: "string" },
+  "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -101,6 +125,64 @@ function payloadOptions(
   return options;
 }
 
+// A second signal exits at once, with the shell's code for death by signal.
+const SIGNALS: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
+
+const LOG_LEVELS = ["error", "info", "debug"] as const;
+
+function stderrLogger(threshold: LogLevel): ServerLogger {
+  const rank = LOG_LEVELS.indexOf(threshold);
+  return {
+    log(level, message) {
+      if (LOG_LEVELS.indexOf(level) <= rank) {
+        console.error(`${new Date().toISOString()} ${level} ${message}`);
+      }
+    },
+  };
+}
+
+function limitOptions(
+  values: Record<string, string | boolean | undefined>,
+): ServeOptions {
+  const options: ServeOptions = {};
+  const text = (name: string) => {
+    const value = values[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const maxConnections = text("max-connections");
+  if (maxConnections !== undefined) {
+    options.maxConnections = integerFlag("--max-connections", maxConnections, {
+      min: 1,
+    });
+  }
+  const writeTimeout = text("write-timeout");
+  if (writeTimeout !== undefined) {
+    options.writeTimeout = secondsFlag("--write-timeout", writeTimeout);
+  }
+  const shutdownGrace = text("shutdown-grace");
+  if (shutdownGrace !== undefined) {
+    options.shutdownGrace = secondsFlag("--shutdown-grace", shutdownGrace);
+  }
+  const backlog = text("backlog");
+  if (backlog !== undefined) {
+    options.backlog = integerFlag("--backlog", backlog, { min: 1, max: 65535 });
+  }
+  const chunkSize = text("chunk-size");
+  if (chunkSize !== undefined) {
+    options.chunkSize = integerFlag("--chunk-size", chunkSize, {
+      min: 64,
+      max: 65536,
+    });
+  }
+  const logLevel = text("log-level");
+  options.logger = stderrLogger(
+    logLevel === undefined
+      ? "error"
+      : choiceFlag("--log-level", logLevel, LOG_LEVELS),
+  );
+  return options;
+}
+
 function startupFailure(hostname: string, port: number, error: unknown) {
   const where = formatAddress({ transport: "tcp", hostname, port });
   const causes: [new (...args: never[]) => Error, string][] = [
@@ -134,25 +216,28 @@ async function main(): Promise<number> {
     : DEFAULT_PORT;
   const hostname = typeof values.host === "string" ? values.host : undefined;
   const payload = payloadOptions(values);
+  const limits = limitOptions(values);
 
   let server: RandportServer;
   try {
-    server = serve({ hostname, port, payload });
+    server = serve({ hostname, port, payload, ...limits });
   } catch (error) {
     throw startupFailure(hostname ?? "::", port, error);
   }
   console.log(`listening on ${formatAddress(server.addr)}`);
 
-  let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) Deno.exit(1);
-    server.shutdown();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  let stopping = false;
+  const handlers = SIGNALS.map(([signal, exitCode]) => {
+    const handler = () => {
+      if (stopping) Deno.exit(exitCode);
+      stopping = true;
+      server.shutdown();
+    };
+    Deno.addSignalListener(signal, handler);
+    return () => Deno.removeSignalListener(signal, handler);
+  });
   await server.finished;
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
+  for (const remove of handlers) remove();
   return 0;
 }
 

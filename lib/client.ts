@@ -168,7 +168,11 @@ async function readWithin(
 export async function* streamNumbers(
   options: FetchOptions = {},
 ): AsyncGenerator<number[], void, undefined> {
-  const hostname = options.hostname ?? "localhost";
+  // Accept "[::1]" as people copy it from URLs and our own log lines.
+  const hostname = (options.hostname ?? "localhost").replace(
+    /^\[(.*)\]$/,
+    "$1",
+  );
   const port = options.port ?? DEFAULT_PORT;
   const timeout = options.timeout ?? 10000;
   let remaining = options.limit ?? Infinity;

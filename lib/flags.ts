@@ -104,7 +104,9 @@ function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   const quoted = /'([^']*)'/.exec(message)?.[1] ?? "";
-  const flag = quoted.split(" ")[0];
+  // parseArgs quotes a flag with its alias, as in '-h, --help'.
+  const words = quoted.split(/[ ,]+/);
+  const flag = words.find((word) => word.startsWith("--")) ?? words[0];
   switch (code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown flag ${flag} (see --help for the flags there are)`;
@@ -195,15 +197,22 @@ export function integerFlag(
  */
 export function secondsFlag(flag: string, value: string): number {
   const seconds = Number(value);
-  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+  // Timers overflow past 2^31−1 ms (about 24.8 days).
+  if (
+    value.trim() === "" || !Number.isFinite(seconds) || seconds < 0 ||
+    seconds > MAX_SECONDS
+  ) {
     throw new UsageError(
-      `${flag}: expected a number of seconds >= 0, got ${
+      `${flag}: expected a number of seconds from 0 to ${MAX_SECONDS}, got ${
         JSON.stringify(value)
       }`,
     );
   }
-  return Math.round(seconds * 1000);
+  // Round up, so that a tiny positive value never becomes 0 (no limit).
+  return Math.ceil(seconds * 1000);
 }
+
+const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /**
  * Reads a flag whose value must be one of a few words.

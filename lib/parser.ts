@@ -132,8 +132,8 @@ export class PayloadParser {
   }
 
   #digit(byte: number): void {
-    if (this.#format === "json" && this.#digits === 1 && this.#value === 0) {
-      this.#fail("expected no leading zero in a JSON number");
+    if (this.#digits === 1 && this.#value === 0) {
+      this.#fail("expected no leading zero in a number");
     }
     if (++this.#digits > MAX_DIGITS) {
       this.#fail(
@@ -148,6 +148,9 @@ export class PayloadParser {
   #finishNumber(out: number[]): void {
     if (this.#value > Number.MAX_SAFE_INTEGER) {
       this.#fail("number is outside ±(2^53−1)", this.#numberStart);
+    }
+    if (this.#negative && this.#value === 0) {
+      this.#fail("expected 0 to be written without '-'", this.#numberStart);
     }
     out.push(this.#negative ? -this.#value : this.#value);
     this.#count++;
@@ -170,6 +173,11 @@ export class PayloadParser {
           if (byte === OPEN_BRACKET) {
             this.#format = "json";
             this.#state = State.JsonFirst;
+          } else if (this.#offset > 0 && !isJsonSpace(byte)) {
+            this.#unexpected(
+              byte,
+              "'[' after whitespace (only a JSON array may follow whitespace)",
+            );
           } else if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
             this.#startNumber(byte);
           } else if (byte === LETTER_E) {

@@ -72,11 +72,27 @@ export interface ServeOptions {
    */
   lingerTimeout?: number;
   /**
-   * The size of the kernel's queue of connections not yet accepted.
+   * The size of the kernel's queue of connections not yet accepted. Linux
+   * caps it at `net.core.somaxconn` (4096 on current kernels).
    *
    * @default {4096}
    */
   backlog?: number;
+  /**
+   * The most connections served at once. A client arriving when this many
+   * are open is accepted, sent `ERR busy` (see PROTOCOL.md) and closed.
+   *
+   * @default {10000}
+   */
+  maxConnections?: number;
+  /**
+   * How long one write may wait for a client that does not read, in
+   * milliseconds; the client is then disconnected and what it held is freed.
+   * 0 waits forever.
+   *
+   * @default {30000}
+   */
+  writeTimeout?: number;
   /**
    * Aborting it starts {@linkcode RandportServer.shutdown}.
    *
@@ -99,8 +115,12 @@ export interface ServerStats {
   active: number;
   /** Connections whose payload was sent completely (or whose stream ended cleanly). */
   completed: number;
-  /** Connections lost to a network error (a reset, a client gone mid-stream). */
+  /** Connections whose fixed payload was cut short by a network error. */
   dropped: number;
+  /** Connections disconnected because they stopped reading (write timeout). */
+  timedOut: number;
+  /** Connections turned away with `ERR busy` at the connection limit. */
+  rejected: number;
   /** Numbers sent. */
   numbers: number;
   /** Payload bytes sent. */
@@ -151,8 +171,24 @@ const defaultLogger: ServerLogger = {
 // Bytes a client sends are discarded, so every connection shares this buffer.
 const discard = new Uint8Array(4096);
 
+const BUSY_REPLY = new TextEncoder().encode(
+  "ERR busy server at its connection limit\n",
+);
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One open connection and the moment it is given up on, if any. */
+interface Connection {
+  conn: Deno.TcpConn;
+  ordinal: number;
+  /** Epoch milliseconds after which the sweeper closes it. */
+  deadline: number;
+  /** Set by the sweeper when it closed the connection for a write timeout. */
+  timedOut: boolean;
+  /** Whether the connection is waiting on a write (else lingering). */
+  writing: boolean;
 }
 
 function listen(options: ServeOptions, port: number): Deno.TcpListener {
@@ -177,16 +213,21 @@ class Server implements RandportServer {
     active: 0,
     completed: 0,
     dropped: 0,
+    timedOut: 0,
+    rejected: 0,
     numbers: 0,
     bytes: 0,
   };
   readonly finished: Promise<void>;
   readonly #listener: Deno.TcpListener;
-  readonly #connections = new Set<Deno.TcpConn>();
+  readonly #connections = new Set<Connection>();
   readonly #bufferBytes: number;
   readonly #shutdownGrace: number;
   readonly #lingerTimeout: number;
+  readonly #writeTimeout: number;
+  readonly #maxConnections: number;
   readonly #logger: ServerLogger;
+  readonly #sweeper: ReturnType<typeof setInterval>;
   #stopping = false;
   #idle = Promise.withResolvers<void>();
 
@@ -198,9 +239,21 @@ class Server implements RandportServer {
     );
     this.#shutdownGrace = options.shutdownGrace ?? 5000;
     this.#lingerTimeout = options.lingerTimeout ?? 2000;
+    this.#writeTimeout = options.writeTimeout ?? 30000;
+    this.#maxConnections = options.maxConnections ?? 10000;
     this.#logger = options.logger ?? defaultLogger;
     this.#listener = listen(options, options.port ?? DEFAULT_PORT);
     this.addr = this.#listener.addr;
+    // One timer for every deadline: nothing per connection on the hot path
+    // but a timestamp. Its period bounds how late a deadline is enforced.
+    const shortest = Math.min(
+      this.#lingerTimeout,
+      this.#writeTimeout || Infinity,
+    );
+    this.#sweeper = setInterval(
+      () => this.#sweep(),
+      Math.max(10, Math.min(1000, shortest / 4)),
+    );
     this.finished = this.#acceptLoop();
     options.signal?.addEventListener("abort", () => this.shutdown(), {
       once: true,
@@ -211,6 +264,12 @@ class Server implements RandportServer {
     if (!this.#stopping) {
       this.#stopping = true;
       this.#listener.close();
+      if (this.#connections.size > 0) {
+        this.#logger.log(
+          "info",
+          `shutting down: ${this.#connections.size} connections in flight`,
+        );
+      }
     }
     return this.finished;
   }
@@ -229,9 +288,14 @@ class Server implements RandportServer {
         continue;
       }
       this.stats.accepted++;
-      this.#handle(conn, ordinal++);
+      if (this.#connections.size >= this.#maxConnections) {
+        this.#reject(conn);
+      } else {
+        this.#handle(conn, ordinal++);
+      }
     }
     await this.#drainConnections();
+    clearInterval(this.#sweeper);
   }
 
   async #drainConnections(): Promise<void> {
@@ -242,8 +306,24 @@ class Server implements RandportServer {
     });
     await Promise.race([this.#idle.promise, graceOver]);
     clearTimeout(timer);
-    for (const conn of this.#connections) this.#close(conn);
+    if (this.#connections.size > 0) {
+      this.#logger.log(
+        "info",
+        `shutdown grace over: closing ${this.#connections.size} connections`,
+      );
+    }
+    for (const connection of this.#connections) this.#close(connection.conn);
     await this.#idle.promise;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const connection of this.#connections) {
+      if (now <= connection.deadline) continue;
+      connection.deadline = Infinity;
+      if (connection.writing) connection.timedOut = true;
+      this.#close(connection.conn);
+    }
   }
 
   #close(conn: Deno.TcpConn): void {
@@ -254,51 +334,50 @@ class Server implements RandportServer {
     }
   }
 
-  async #handle(conn: Deno.TcpConn, ordinal: number): Promise<void> {
-    this.#connections.add(conn);
-    this.stats.active++;
-    const encoder = new PayloadEncoder(this.payload, { ordinal });
-    let sent = 0;
+  /** Turns a client away at the connection limit; the reply is one write. */
+  async #reject(conn: Deno.TcpConn): Promise<void> {
+    this.stats.rejected++;
     try {
-      const buf = new Uint8Array(
-        Math.max(this.#bufferBytes, encoder.minBufferBytes),
-      );
-      for (;;) {
-        if (this.#stopping) encoder.end();
-        const length = encoder.encodeInto(buf);
-        if (length === 0) break;
-        let offset = 0;
-        while (offset < length) {
-          offset += await conn.write(buf.subarray(offset, length));
-        }
-        sent += length;
-      }
-      await conn.closeWrite();
-      this.stats.completed++;
-      await this.#linger(conn);
+      await conn.write(BUSY_REPLY);
     } catch (error) {
-      if (isClientError(error)) {
-        this.stats.dropped++;
+      this.#logger.log("debug", `busy reply not delivered: ${error}`);
+    } finally {
+      this.#close(conn);
+    }
+  }
+
+  async #handle(conn: Deno.TcpConn, ordinal: number): Promise<void> {
+    const connection: Connection = {
+      conn,
+      ordinal,
+      deadline: Infinity,
+      timedOut: false,
+      writing: false,
+    };
+    this.#connections.add(connection);
+    this.stats.active++;
+    try {
+      await this.#send(connection);
+      this.stats.completed++;
+      await this.#linger(connection);
+    } catch (error) {
+      const peer = formatAddress(conn.remoteAddr);
+      if (connection.timedOut) {
+        this.stats.timedOut++;
         this.#logger.log(
           "debug",
-          `connection #${ordinal} from ${
-            formatAddress(conn.remoteAddr)
-          } dropped: ${error}`,
+          `connection #${ordinal} from ${peer} stopped reading: disconnected after the write timeout`,
         );
       } else {
         this.stats.dropped++;
         this.#logger.log(
-          "error",
-          `connection #${ordinal} from ${
-            formatAddress(conn.remoteAddr)
-          } failed: ${error}`,
+          isClientError(error) ? "debug" : "error",
+          `connection #${ordinal} from ${peer} dropped: ${error}`,
         );
       }
     } finally {
-      this.stats.numbers += encoder.numbersWritten;
-      this.stats.bytes += sent;
       this.#close(conn);
-      this.#connections.delete(conn);
+      this.#connections.delete(connection);
       this.stats.active--;
       if (this.#stopping && this.#connections.size === 0) {
         this.#idle.resolve();
@@ -306,22 +385,57 @@ class Server implements RandportServer {
     }
   }
 
-  /** Reads and discards until the client closes, or the linger time is up. */
-  async #linger(conn: Deno.TcpConn): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeUp = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.#lingerTimeout);
-    });
+  /** Writes the payload, one chunk at a time, each once the last is written. */
+  async #send(connection: Connection): Promise<void> {
+    const { conn, ordinal } = connection;
+    const encoder = new PayloadEncoder(this.payload, { ordinal });
+    const buf = new Uint8Array(
+      Math.max(this.#bufferBytes, encoder.minBufferBytes),
+    );
+    const writeTimeout = this.#writeTimeout || Infinity;
+    connection.writing = true;
     try {
       for (;;) {
-        const read = conn.read(discard);
-        read.catch(() => {});
-        if (await Promise.race([read, timeUp]) === null) return;
+        // Streams end at a number boundary; fixed payloads get to finish.
+        if (this.#stopping && this.payload.stream) encoder.end();
+        const before = encoder.numbersWritten;
+        const length = encoder.encodeInto(buf);
+        if (length === 0) return;
+        connection.deadline = Date.now() + writeTimeout;
+        for (let offset = 0; offset < length;) {
+          offset += await conn.write(buf.subarray(offset, length));
+        }
+        this.stats.bytes += length;
+        this.stats.numbers += encoder.numbersWritten - before;
+      }
+    } catch (error) {
+      // Disconnecting is how a stream's reader says it has had enough.
+      if (
+        this.payload.stream && isClientError(error) && !connection.timedOut
+      ) {
+        return;
+      }
+      throw error;
+    } finally {
+      connection.writing = false;
+      connection.deadline = Infinity;
+    }
+  }
+
+  /**
+   * Half-closes, then reads and discards until the client closes or the
+   * linger time is up (the sweeper closes the connection then).
+   */
+  async #linger(connection: Connection): Promise<void> {
+    const { conn } = connection;
+    connection.deadline = Date.now() + this.#lingerTimeout;
+    try {
+      await conn.closeWrite();
+      while (await conn.read(discard) !== null) {
+        // Discard what the client sent.
       }
     } catch {
-      // A reset after the payload was delivered changes nothing.
-    } finally {
-      clearTimeout(timer);
+      // The payload is with the kernel already; a reset now changes nothing.
     }
   }
 }

@@ -200,11 +200,15 @@ export class UniformSampler implements IntegerSampler {
         rest = (rest - digit) / size;
         out[i++] = min + digit;
       }
-      for (; d < digits; d++) {
+      // Spare digits are handed out from the top, so store them in reverse:
+      // the sequence must not depend on how it is chunked.
+      const left = digits - d;
+      for (let j = left - 1; j >= 0; j--) {
         const digit = rest % size;
         rest = (rest - digit) / size;
-        spare[this.#spareCount++] = min + digit;
+        spare[j] = min + digit;
       }
+      this.#spareCount = left;
     }
   }
 

@@ -199,3 +199,270 @@ export function assertClassicCsv(
   }
   return numbers;
 }
+
+// ---------------------------------------------------------------------------
+// Helpers for the end-to-end, interop, load and command-line tests.
+
+/** Exactly one protocol number: no '+', no leading zeros, no "-0". */
+export const NUMBER = "(?:0|-?[1-9]\\d{0,15})";
+
+/** The exact grammar of each payload format (PROTOCOL.md §2.2), for `count` numbers. */
+export function payloadGrammar(
+  format: "csv" | "lines" | "json",
+  count: number,
+): RegExp {
+  if (format === "lines") {
+    return new RegExp(`^(?:${NUMBER}\\n){${count}}$`);
+  }
+  const list = count === 0 ? "" : `${NUMBER}(?:,${NUMBER}){${count - 1}}`;
+  return new RegExp(format === "json" ? `^\\[${list}\\]$` : `^${list}$`);
+}
+
+/** Parses the numbers of a payload that matched `payloadGrammar`, exactly (as bigints). */
+export function payloadNumbers(
+  format: "csv" | "lines" | "json",
+  text: string,
+): bigint[] {
+  const body = format === "json" ? text.slice(1, -1) : text;
+  if (body === "") return [];
+  const parts = format === "lines"
+    ? body.slice(0, -1).split("\n")
+    : body.split(",");
+  return parts.map((part) => BigInt(part));
+}
+
+/** Connects (like `nc`) and returns every byte the server sent, up to its close. */
+export async function readRaw(
+  port: number,
+  hostname = "127.0.0.1",
+): Promise<Uint8Array> {
+  const conn = await Deno.connect({ hostname, port });
+  try {
+    return await new Response(conn.readable).bytes();
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // The readable stream closed it already.
+    }
+  }
+}
+
+/** `readRaw` as text. */
+export async function readRawText(
+  port: number,
+  hostname = "127.0.0.1",
+): Promise<string> {
+  return decoder.decode(await readRaw(port, hostname));
+}
+
+/**
+ * Asserts a failed command's output: exit `code`, exactly one line on
+ * stderr, no stack trace, and every pattern found in that line. Returns the
+ * line.
+ */
+export function assertOneLineError(
+  result: Finished,
+  code: number,
+  ...patterns: RegExp[]
+): string {
+  const context = `exit ${result.code}, stderr ${
+    JSON.stringify(result.stderr)
+  }`;
+  if (result.code !== code) {
+    throw new Error(`expected exit code ${code}: ${context}`);
+  }
+  if (!/^[^\n]+\n$/.test(result.stderr)) {
+    throw new Error(`expected exactly one line on stderr: ${context}`);
+  }
+  if (
+    /^\s+at /m.test(result.stderr) || /\berror: Uncaught\b/i.test(result.stderr)
+  ) {
+    throw new Error(`stack trace on stderr: ${context}`);
+  }
+  const line = result.stderr.slice(0, -1);
+  for (const pattern of patterns) {
+    if (!pattern.test(line)) {
+      throw new Error(`stderr does not match ${pattern}: ${context}`);
+    }
+  }
+  return line;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (free a moment ago). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
+/** Whether this machine can listen on ::1 (IPv6 loopback). */
+export function ipv6Available(): boolean {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a child's stdout line by line. */
+export class LineReader {
+  readonly #reader: ReadableStreamDefaultReader<string>;
+  #buffer = "";
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** The next line without its '\n'; `null` at the end of the stream. */
+  async next(): Promise<string | null> {
+    for (;;) {
+      const newline = this.#buffer.indexOf("\n");
+      if (newline >= 0) {
+        const line = this.#buffer.slice(0, newline);
+        this.#buffer = this.#buffer.slice(newline + 1);
+        return line;
+      }
+      const { value, done } = await this.#reader.read();
+      if (done) {
+        if (this.#buffer === "") return null;
+        const rest = this.#buffer;
+        this.#buffer = "";
+        return rest;
+      }
+      this.#buffer += value;
+    }
+  }
+
+  /** Everything left, once the stream ends. */
+  async rest(): Promise<string> {
+    let text = this.#buffer;
+    this.#buffer = "";
+    for (;;) {
+      const { value, done } = await this.#reader.read();
+      if (done) return text;
+      text += value;
+    }
+  }
+}
+
+/** A running Python 3 peer whose first stdout line is the port it listens on. */
+export interface PythonPeer extends AsyncDisposable {
+  port: number;
+  /** Its stdout after the port line. */
+  lines: LineReader;
+  child: Deno.ChildProcess;
+  /** Kills it and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Python 3 script (given as text) that listens on 127.0.0.1 and
+ * prints its port as the first line of stdout.
+ */
+export async function startPython(
+  script: string,
+  args: string[] = [],
+): Promise<PythonPeer> {
+  const child = new Deno.Command("python3", {
+    args: ["-u", "-c", script, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = new LineReader(child.stdout);
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const first = await lines.next();
+  clearTimeout(deadline);
+  if (first === null || !/^\d+$/.test(first)) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+    await child.status;
+    throw new Error(`python peer did not report a port: ${first}`);
+  }
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      await child.status;
+      await lines.rest().catch(() => "");
+    })();
+    return stopped;
+  };
+  return {
+    port: Number(first),
+    lines,
+    child,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/**
+ * A Python 3 server for client tests: sends the bytes given in hex to every
+ * client, then closes. Mode `close` closes normally (FIN); `reset` closes
+ * with SO_LINGER {1, 0}, which sends a RST; `silent` accepts and never sends;
+ * `hold` sends and then keeps the connection open without a word more.
+ */
+export const PYTHON_RAW_SERVER = `
+import socket, struct, sys, time
+payload = bytes.fromhex(sys.argv[1])
+mode = sys.argv[2]
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(("127.0.0.1", 0))
+srv.listen(64)
+print(srv.getsockname()[1], flush=True)
+held = []
+while True:
+    conn, _ = srv.accept()
+    if mode == "silent":
+        held.append(conn)
+        continue
+    conn.sendall(payload)
+    if mode == "hold":
+        held.append(conn)
+        continue
+    if mode == "reset":
+        time.sleep(0.2)  # the partial payload arrives first, then the RST
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+`;
+
+/** Starts `PYTHON_RAW_SERVER` sending `payload`. */
+export function startRawPythonServer(
+  payload: string | Uint8Array,
+  mode: "close" | "reset" | "silent" | "hold" = "close",
+): Promise<PythonPeer> {
+  const bytes = typeof payload === "string"
+    ? new TextEncoder().encode(payload)
+    : payload;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+  return startPython(PYTHON_RAW_SERVER, [hex, mode]);
+}
+
+/** Spawns `client.ts` with stdout and stderr piped, for streaming its output. */
+export function spawnClient(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", CLIENT_TS, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
