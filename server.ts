@@ -224,8 +224,6 @@ async function main(): Promise<number> {
   } catch (error) {
     throw startupFailure(hostname ?? "::", port, error);
   }
-  console.log(`listening on ${formatAddress(server.addr)}`);
-
   let stopping = false;
   const handlers = SIGNALS.map(([signal, exitCode]) => {
     const handler = () => {
@@ -236,6 +234,8 @@ async function main(): Promise<number> {
     Deno.addSignalListener(signal, handler);
     return () => Deno.removeSignalListener(signal, handler);
   });
+  // Only now: a supervisor may signal as soon as it reads this line.
+  console.log(`listening on ${formatAddress(server.addr)}`);
   await server.finished;
   for (const remove of handlers) remove();
   return 0;
