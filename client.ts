@@ -70,7 +70,7 @@ async function main(): Promise<number> {
     ? integerFlag("--port", values.port, { min: 1, max: 65535 })
     : DEFAULT_PORT;
   const format = typeof values.format === "string"
-    ? choiceFlag("--format", values.format, PAYLOAD_FORMATS)
+    ? choiceFlag("--format", values.format, { choices: PAYLOAD_FORMATS })
     : "lines";
   const limit = typeof values.limit === "string"
     ? integerFlag("--limit", values.limit, { min: 0 })

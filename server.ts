@@ -110,7 +110,9 @@ function payloadOptions(
     }
   }
   if (typeof values.format === "string") {
-    options.format = choiceFlag("--format", values.format, PAYLOAD_FORMATS);
+    options.format = choiceFlag("--format", values.format, {
+      choices: PAYLOAD_FORMATS,
+    });
   }
   try {
     resolvePayloadSpec(options);
@@ -178,7 +180,7 @@ function limitOptions(
   options.logger = stderrLogger(
     logLevel === undefined
       ? "error"
-      : choiceFlag("--log-level", logLevel, LOG_LEVELS),
+      : choiceFlag("--log-level", logLevel, { choices: LOG_LEVELS }),
   );
   return options;
 }

@@ -214,6 +214,12 @@ export function secondsFlag(flag: string, value: string): number {
 
 const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
+/** Options for {@linkcode choiceFlag}. */
+export interface ChoiceFlagOptions<T extends string> {
+  /** The accepted words. */
+  choices: readonly T[];
+}
+
 /**
  * Reads a flag whose value must be one of a few words.
  *
@@ -221,20 +227,22 @@ const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
  * ```ts
  * import { choiceFlag } from "./flags.ts";
  *
- * console.log(choiceFlag("--format", "json", ["csv", "lines", "json"])); // "json"
+ * const choices = ["csv", "lines", "json"] as const;
+ * console.log(choiceFlag("--format", "json", { choices })); // "json"
  * ```
  *
  * @param flag The flag's name, for the error message.
  * @param value What the user typed.
- * @param choices The accepted words.
+ * @param options The accepted words.
  * @returns The value, typed as one of the choices.
  * @throws {UsageError} When the value is not one of the choices.
  */
 export function choiceFlag<T extends string>(
   flag: string,
   value: string,
-  choices: readonly T[],
+  options: ChoiceFlagOptions<T>,
 ): T {
+  const { choices } = options;
   if (!(choices as readonly string[]).includes(value)) {
     throw new UsageError(
       `${flag}: expected one of ${choices.join(", ")}, got ${

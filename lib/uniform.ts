@@ -9,6 +9,7 @@
  * @module
  */
 
+import { rangeSize } from "./payload.ts";
 import { cryptoRandomSource, type RandomSource } from "./random.ts";
 
 const TWO_32 = 2 ** 32;
@@ -121,17 +122,9 @@ export class UniformSampler implements IntegerSampler {
    * @param options Where the random words come from.
    */
   constructor(min: number, max: number, options: SamplerOptions = {}) {
-    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
-      throw new RangeError(
-        `min, max: expected safe integers, got ${min} and ${max}`,
-      );
-    }
-    if (min > max) {
-      throw new RangeError(`max: expected max >= min, got ${min} > ${max}`);
-    }
     this.#source = options.source ?? cryptoRandomSource();
     this.#min = min;
-    const bigSize = BigInt(max) - BigInt(min) + 1n;
+    const bigSize = rangeSize(min, max);
     this.#bigMin = BigInt(min);
     this.#bigSize = bigSize;
     this.#bigLimit = 0n;

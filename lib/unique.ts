@@ -10,6 +10,7 @@ import {
   type SamplerOptions,
   UniformSampler,
 } from "./uniform.ts";
+import { rangeSize } from "./payload.ts";
 import { cryptoRandomSource, type RandomSource } from "./random.ts";
 
 const TWO_53 = 2 ** 53;
@@ -60,17 +61,9 @@ export class UniqueSampler implements IntegerSampler {
    * @param options Where the random words come from.
    */
   constructor(min: number, max: number, options: SamplerOptions = {}) {
-    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) {
-      throw new RangeError(
-        `min, max: expected safe integers, got ${min} and ${max}`,
-      );
-    }
-    if (min > max) {
-      throw new RangeError(`max: expected max >= min, got ${min} > ${max}`);
-    }
     this.#source = options.source ?? cryptoRandomSource();
     this.#min = min;
-    const size = BigInt(max) - BigInt(min) + 1n;
+    const size = rangeSize(min, max);
     this.#size = size <= BigInt(TWO_53) ? Number(size) : 0;
     if (this.#size === 0) {
       this.#wide = new UniformSampler(min, max, { source: this.#source });
