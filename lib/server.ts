@@ -179,6 +179,56 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Hands control back to the event loop between two chunks of a stream, so
+ * that many streams share the server fairly and accepts are never starved.
+ *
+ * A write the kernel takes at once resolves without the runtime waiting for
+ * I/O, so busy streams could keep the loop running for seconds while new
+ * connections wait in the accept queue. Each turn is a MessageChannel
+ * message, a task that lets every other ready stream run first (round
+ * robin); and once per time slice all streams wait for one timer, which lets
+ * the runtime poll its sockets (accepts, writable clients). Microtasks and
+ * setImmediate do neither.
+ */
+class Turns {
+  readonly #channel = new MessageChannel();
+  readonly #waiting: (() => void)[] = [];
+  #sliceStart = performance.now();
+  #poll: Promise<void> | undefined;
+
+  constructor() {
+    this.#channel.port1.onmessage = () => this.#waiting.shift()?.();
+  }
+
+  /** Resolves when it is this caller's turn again. */
+  next(): Promise<void> {
+    if (performance.now() - this.#sliceStart >= SLICE_MS) {
+      this.#poll ??= new Promise((resolve) =>
+        setTimeout(() => {
+          this.#poll = undefined;
+          this.#sliceStart = performance.now();
+          resolve();
+        }, 0)
+      );
+      return this.#poll;
+    }
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#channel.port2.postMessage(null);
+    });
+  }
+
+  /** Releases the channel, which would otherwise keep the process alive. */
+  close(): void {
+    this.#channel.port1.close();
+    this.#channel.port2.close();
+  }
+}
+
+// How long streams may run before the runtime gets to poll its sockets.
+const SLICE_MS = 10;
+
 /** One open connection and the moment it is given up on, if any. */
 interface Connection {
   conn: Deno.TcpConn;
@@ -228,6 +278,7 @@ class Server implements RandportServer {
   readonly #maxConnections: number;
   readonly #logger: ServerLogger;
   readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #turns = new Turns();
   #stopping = false;
   #idle = Promise.withResolvers<void>();
 
@@ -296,6 +347,12 @@ class Server implements RandportServer {
     }
     await this.#drainConnections();
     clearInterval(this.#sweeper);
+    this.#turns.close();
+    const { accepted, completed, dropped, timedOut, rejected } = this.stats;
+    this.#logger.log(
+      "info",
+      `stopped: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy`,
+    );
   }
 
   async #drainConnections(): Promise<void> {
@@ -407,6 +464,7 @@ class Server implements RandportServer {
         }
         this.stats.bytes += length;
         this.stats.numbers += encoder.numbersWritten - before;
+        if (!encoder.done) await this.#turns.next();
       }
     } catch (error) {
       // Disconnecting is how a stream's reader says it has had enough.
