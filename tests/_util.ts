@@ -28,10 +28,11 @@ export interface ServerProcess extends AsyncDisposable {
   child: Deno.ChildProcess;
   /** Sends a signal and waits for the exit; stderr is what it printed. */
   stop(signal?: Deno.Signal): Promise<Finished>;
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return await new Response(stream).text();
+  /** Resolves once `done` holds for the server's stderr so far. */
+  waitForStderr(
+    done: (stderr: string) => boolean,
+    timeoutMs?: number,
+  ): Promise<string>;
 }
 
 /**
@@ -58,7 +59,15 @@ export async function startServer(
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
-  const stderr = readAll(child.stderr);
+  let stderrSoFar = "";
+  const stderr = (async () => {
+    for await (
+      const text of child.stderr.pipeThrough(new TextDecoderStream())
+    ) {
+      stderrSoFar += text;
+    }
+    return stderrSoFar;
+  })();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   const deadline = setTimeout(() => child.kill("SIGKILL"), 20_000);
@@ -103,11 +112,27 @@ export async function startServer(
     })();
     return stopped;
   };
+  const waitForStderr = async (
+    done: (stderr: string) => boolean,
+    timeoutMs = 30_000,
+  ) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(stderrSoFar)) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `server stderr not as expected within ${timeoutMs} ms: ${stderrSoFar}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return stderrSoFar;
+  };
   return {
     port: Number(match[2]),
     banner,
     child,
     stop,
+    waitForStderr,
     async [Symbol.asyncDispose]() {
       await stop("SIGKILL");
     },
