@@ -6,7 +6,7 @@
 
 import denoJson from "./deno.json" with { type: "json" };
 import { DEFAULT_PORT } from "./lib/address.ts";
-import { streamNumbers } from "./lib/client.ts";
+import { createColors } from "./lib/colors.ts";
 import { RandportError } from "./lib/errors.ts";
 import {
   choiceFlag,
@@ -14,16 +14,21 @@ import {
   parseFlags,
   runMain,
   secondsFlag,
+  UsageError,
 } from "./lib/flags.ts";
-import { errorHint } from "./lib/hints.ts";
+import { errorHint, interruptedNote, longReadNote } from "./lib/hints.ts";
+import { formatHistogram } from "./lib/histogram.ts";
 import { PAYLOAD_FORMATS } from "./lib/payload.ts";
-import { NumberPrinter } from "./lib/printer.ts";
+import { NumberPrinter, writeText } from "./lib/printer.ts";
+import { ReadProgress } from "./lib/progress.ts";
+import { type NumberSink, readSession } from "./lib/session.ts";
+import { formatStats, type NumberRange, StreamStats } from "./lib/stats.ts";
 
 const HELP =
   `randport client ${denoJson.version}: fetches random numbers from a randport server.
 
 Reads the whole payload (csv, lines or json, detected automatically, of any
-length) and prints the numbers.
+length) and prints the numbers, or a summary of them.
 
 Usage: deno task client [flags]
        randport-client [flags]
@@ -31,19 +36,37 @@ Usage: deno task client [flags]
 Flags:
   --host HOST        server to connect to (default: localhost)
   --port N           server port (default: ${DEFAULT_PORT})
-  --format F         output: lines | csv | json (default: lines, one number per line)
+  --format F         output: lines | csv | json (default: lines, one per line)
   --limit N          stop after N numbers and close (for --stream servers)
-  --timeout S        seconds allowed to connect and for any silence (default: 10; 0: none)
+  --timeout S        seconds allowed to connect, and for any silence while
+                     reading (default: 10; 0: no limit)
+  --stats            print count, min, max, mean, standard deviation and a
+                     chi-square test of uniformity instead of the numbers
+  --histogram        print a bar chart of the numbers instead of them
+                     (with --stats, both)
+  --range MIN..MAX   the range the numbers should be uniform over, for --stats
+                     and --histogram (default: the smallest..largest seen)
+  -q, --quiet        no progress line and no notes on stderr (errors still)
   -h, --help         show this help
   -V, --version      show the version
 
 Examples:
-  deno task client                           # 10 numbers, one per line
-  deno task client --format csv              # 58,25,73,22,19,48,61,33,47,31
-  deno task client --port 9000 --limit 1000  # the first 1000 of a stream
-  deno task client --host ::1 --timeout 2
+  deno task client                            # 10 numbers, one per line
+  deno task client --format csv               # 58,25,73,22,19,48,61,33,47,31
+  deno task client --format json              # [58,25,73,22,19,48,61,33,47,31]
+  deno task client --port 9000 --limit 1000   # the first 1000 of a stream
+  deno task client --limit 10000000 > out.txt # with a progress line on stderr
+  deno task client --stats --range 1..100     # is it uniform over 1..100?
+  deno task client --histogram                # a bar chart of the spread
+  deno task client --stats --histogram --limit 100000 --range 1..100
+  deno task client --host ::1 --timeout 2 --quiet
 
-Exit codes: 0 success, 1 network or payload error, 2 bad flags.`;
+A progress line appears on stderr during long reads when stderr is a terminal
+(and the numbers are not printed to that same terminal). Ctrl-C stops a read:
+what was read is still printed or summarized, and the exit code is 130.
+Colours appear only on terminals, and never when NO_COLOR is set.
+
+Exit codes: 0 success, 1 network or payload error, 2 bad flags, 130 Ctrl-C.`;
 
 const FLAGS = {
   host: { type: "string" },
@@ -51,9 +74,44 @@ const FLAGS = {
   format: { type: "string" },
   limit: { type: "string" },
   timeout: { type: "string" },
+  stats: { type: "boolean" },
+  histogram: { type: "boolean" },
+  range: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
+
+/** Numbers read without the payload ending before the stream note. */
+const LONG_READ = 100_000;
+
+function rangeFlag(flag: string, value: string): NumberRange {
+  const match = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$/.exec(value);
+  if (!match) {
+    throw new UsageError(
+      `${flag}: expected MIN..MAX, such as 1..100, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  const min = integerFlag(flag, match[1]);
+  const max = integerFlag(flag, match[2]);
+  if (min > max) {
+    throw new UsageError(
+      `${flag}: expected MIN <= MAX, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { min, max };
+}
+
+/** Stdout's width in columns; 80 when it cannot be told. */
+function terminalWidth(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80; // Not a console after all (e.g. a pipe on Windows).
+  }
+}
 
 async function main(): Promise<number> {
   const values = parseFlags(Deno.args, FLAGS);
@@ -78,23 +136,96 @@ async function main(): Promise<number> {
   const timeout = typeof values.timeout === "string"
     ? secondsFlag("--timeout", values.timeout)
     : 10000;
+  const summary = values.stats === true || values.histogram === true;
+  const range = typeof values.range === "string"
+    ? rangeFlag("--range", values.range)
+    : undefined;
+  if (range !== undefined && !summary) {
+    throw new UsageError("--range: only with --stats or --histogram");
+  }
+  if (typeof values.format === "string" && summary) {
+    throw new UsageError(
+      "--format: only for printed numbers; --stats and --histogram print a summary",
+    );
+  }
+  const quiet = values.quiet === true;
 
+  // These three need no permission, unlike reading NO_COLOR or COLUMNS.
+  const stdoutTerminal = Deno.stdout.isTerminal();
+  const stderrTerminal = Deno.stderr.isTerminal();
+  const color = !Deno.noColor;
+
+  const stats = summary ? new StreamStats({ range }) : undefined;
   const printer = new NumberPrinter(Deno.stdout, { format });
+  const sink: NumberSink = stats
+    ? (numbers) => stats.add(numbers)
+    : (numbers) => printer.print(numbers);
+  // Numbers scrolling on the same terminal would tear a progress line, and
+  // make it pointless.
+  const progress = !quiet && stderrTerminal && (summary || !stdoutTerminal)
+    ? new ReadProgress({
+      total: Number.isFinite(limit) ? limit : undefined,
+      hint: summary ? "Ctrl-C stops and prints the summary" : "Ctrl-C stops",
+      colors: createColors({ enabled: color }),
+    })
+    : undefined;
+  // The progress line already says how to stop; without it, say it once.
+  const noteAfter = !quiet && stdoutTerminal && !progress && limit === Infinity
+    ? LONG_READ
+    : Infinity;
+  // On a shared screen the note must not start in the middle of a csv line.
+  const noteBreak = stderrTerminal && !summary && format !== "lines"
+    ? "\n"
+    : "";
+
+  const interrupt = new AbortController();
+  Deno.addSignalListener("SIGINT", () => {
+    if (!interrupt.signal.aborted) return interrupt.abort();
+    progress?.stop();
+    Deno.exit(130); // A second Ctrl-C: the user wants out now.
+  });
+
   try {
-    for await (
-      const batch of streamNumbers({ hostname, port, limit, timeout })
-    ) {
-      await printer.print(batch);
+    const { count, interrupted } = await readSession(sink, {
+      hostname,
+      port,
+      limit,
+      timeout,
+      signal: interrupt.signal,
+      progress,
+      noteAfter,
+      onLongRead: (count) =>
+        console.error(
+          `${noteBreak}randport client: ${longReadNote(count, { summary })}`,
+        ),
+    });
+    // What was read is printed, or summarized, even after a Ctrl-C.
+    if (stats) {
+      const colors = createColors({ enabled: color && stdoutTerminal });
+      const width = stdoutTerminal ? terminalWidth() : 80;
+      const parts = [];
+      if (values.histogram) {
+        parts.push(formatHistogram(stats, { width, colors }));
+      }
+      if (values.stats) parts.push(formatStats(stats, { colors }));
+      await writeText(Deno.stdout, parts.join("\n"));
+    } else {
+      await printer.finish();
     }
-    await printer.finish();
+    if (interrupted) {
+      console.error(`randport client: ${interruptedNote(count)}`);
+      return 130;
+    }
+    return 0;
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) return 0; // e.g. `| head`
     if (error instanceof RandportError) {
-      throw new Error(`${error.message}; ${errorHint(error.code)}`);
+      throw new Error(
+        `${error.message}; ${errorHint(error.code, { hostname, port })}`,
+      );
     }
     throw error;
   }
-  return 0;
 }
 
 if (import.meta.main) await runMain("randport client", main);

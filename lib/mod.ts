@@ -17,12 +17,19 @@
  */
 
 export * from "./address.ts";
+export * from "./chi_square.ts";
 export * from "./client.ts";
+export * from "./colors.ts";
 export * from "./encoder.ts";
 export * from "./errors.ts";
+export * from "./histogram.ts";
 export * from "./parser.ts";
 export * from "./payload.ts";
+export * from "./progress.ts";
 export * from "./random.ts";
 export * from "./server.ts";
+export * from "./session.ts";
+export * from "./stats.ts";
+export * from "./tally.ts";
 export * from "./uniform.ts";
 export * from "./unique.ts";

@@ -20,6 +20,27 @@ export interface ByteSink {
 }
 
 /**
+ * Writes all of `text` to `sink` as UTF-8: a sink's `write` may take only
+ * part of what it is given.
+ *
+ * @example Usage
+ * ```ts
+ * import { writeText } from "./printer.ts";
+ *
+ * await writeText(Deno.stdout, "hello\n");
+ * ```
+ *
+ * @param sink Where the text goes.
+ * @param text What to write.
+ */
+export async function writeText(sink: ByteSink, text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  for (let offset = 0; offset < bytes.length;) {
+    offset += await sink.write(bytes.subarray(offset));
+  }
+}
+
+/**
  * Prints numbers in one of the payload formats, followed by a final newline
  * for csv and json so that a terminal prompt starts on its own line.
  *
@@ -36,7 +57,6 @@ export interface ByteSink {
 export class NumberPrinter {
   readonly #sink: ByteSink;
   readonly #format: PayloadFormat;
-  readonly #encoder = new TextEncoder();
   #printed = 0;
 
   /**
@@ -51,10 +71,7 @@ export class NumberPrinter {
   }
 
   async #write(text: string): Promise<void> {
-    const bytes = this.#encoder.encode(text);
-    for (let offset = 0; offset < bytes.length;) {
-      offset += await this.#sink.write(bytes.subarray(offset));
-    }
+    await writeText(this.#sink, text);
   }
 
   /**
