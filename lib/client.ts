@@ -38,7 +38,8 @@ export interface FetchOptions {
    */
   timeout?: number;
   /**
-   * Aborting it closes the connection.
+   * Aborting it closes the connection; the call then rejects with the
+   * signal's reason (not a `RandportError`), as `fetch` does.
    *
    * @default {undefined}
    */
@@ -46,6 +47,7 @@ export interface FetchOptions {
 }
 
 const READ_BUFFER_BYTES = 65536;
+const MAX_TIMEOUT = 2 ** 31 - 1;
 
 function describeTarget(hostname: string, port: number): string {
   return formatAddress({ transport: "tcp", hostname, port });
@@ -177,15 +179,26 @@ export async function* streamNumbers(
   const timeout = options.timeout ?? 10000;
   let remaining = options.limit ?? Infinity;
   const target = describeTarget(hostname, port);
-  if (!(remaining >= 0)) {
+  if (
+    !(remaining >= 0) ||
+    !(Number.isInteger(remaining) || remaining === Infinity)
+  ) {
     throw new RangeError(
-      `limit: expected a non-negative number, got ${remaining}`,
+      `limit: expected a non-negative integer or Infinity, got ${remaining}`,
+    );
+  }
+  // Timers overflow past 2^31−1 ms.
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT) {
+    throw new RangeError(
+      `timeout: expected milliseconds from 0 to ${MAX_TIMEOUT}, got ${timeout}`,
     );
   }
   let conn: Deno.TcpConn;
   try {
     conn = await connect(hostname, port, timeout, options.signal);
   } catch (error) {
+    // An abort is the caller's own doing: hand its reason back, as fetch does.
+    if (options.signal?.aborted) throw options.signal.reason;
     throw classify(error, target, timeout);
   }
   const onAbort = () => conn.close();

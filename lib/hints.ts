@@ -66,7 +66,7 @@ export function errorHint(
       return "the server dropped the connection (it may have stopped); " +
         "try again";
     case "busy":
-      return "the server is at its connection limit; try again in a moment";
+      return "try again in a moment";
     case "server-error":
       return "the server could not serve this connection; try again later";
     case "malformed":

@@ -86,9 +86,11 @@ export interface ServeOptions {
    */
   maxConnections?: number;
   /**
-   * How long one write may wait for a client that does not read, in
+   * How long a write may wait without the client making any room, in
    * milliseconds; the client is then disconnected and what it held is freed.
-   * 0 waits forever.
+   * The kernel reports room only once about a third of the socket's send
+   * buffer is free, so a client must read at least that much (up to ~1.3 MiB
+   * with Linux's default 4 MiB buffers) within the timeout. 0 waits forever.
    *
    * @default {30000}
    */
@@ -233,10 +235,12 @@ const SLICE_MS = 10;
 interface Connection {
   conn: Deno.TcpConn;
   ordinal: number;
-  /** Epoch milliseconds after which the sweeper closes it. */
+  /** `performance.now()` after which the sweeper closes it. */
   deadline: number;
   /** Set by the sweeper when it closed the connection for a write timeout. */
   timedOut: boolean;
+  /** Set when shutdown closed it at the end of the grace. */
+  cutOff: boolean;
   /** Whether the connection is waiting on a write (else lingering). */
   writing: boolean;
 }
@@ -278,7 +282,7 @@ class Server implements RandportServer {
   readonly #maxConnections: number;
   readonly #logger: ServerLogger;
   readonly #sweeper: ReturnType<typeof setInterval>;
-  readonly #turns = new Turns();
+  readonly #turns: Turns;
   #stopping = false;
   #idle = Promise.withResolvers<void>();
 
@@ -295,6 +299,8 @@ class Server implements RandportServer {
     this.#logger = options.logger ?? defaultLogger;
     this.#listener = listen(options, options.port ?? DEFAULT_PORT);
     this.addr = this.#listener.addr;
+    // Only once listening worked: an open channel keeps the process alive.
+    this.#turns = new Turns();
     // One timer for every deadline: nothing per connection on the hot path
     // but a timestamp. Its period bounds how late a deadline is enforced.
     const shortest = Math.min(
@@ -306,9 +312,14 @@ class Server implements RandportServer {
       Math.max(10, Math.min(1000, shortest / 4)),
     );
     this.finished = this.#acceptLoop();
-    options.signal?.addEventListener("abort", () => this.shutdown(), {
-      once: true,
-    });
+    const signal = options.signal;
+    if (signal?.aborted) {
+      this.shutdown();
+    } else if (signal) {
+      const onAbort = () => this.shutdown();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.finished.then(() => signal.removeEventListener("abort", onAbort));
+    }
   }
 
   shutdown(): Promise<void> {
@@ -369,12 +380,15 @@ class Server implements RandportServer {
         `shutdown grace over: closing ${this.#connections.size} connections`,
       );
     }
-    for (const connection of this.#connections) this.#close(connection.conn);
+    for (const connection of this.#connections) {
+      connection.cutOff = true;
+      this.#close(connection.conn);
+    }
     await this.#idle.promise;
   }
 
   #sweep(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const connection of this.#connections) {
       if (now <= connection.deadline) continue;
       connection.deadline = Infinity;
@@ -409,6 +423,7 @@ class Server implements RandportServer {
       ordinal,
       deadline: Infinity,
       timedOut: false,
+      cutOff: false,
       writing: false,
     };
     this.#connections.add(connection);
@@ -458,19 +473,30 @@ class Server implements RandportServer {
         const before = encoder.numbersWritten;
         const length = encoder.encodeInto(buf);
         if (length === 0) return;
-        connection.deadline = Date.now() + writeTimeout;
+        // The deadline runs only while a write waits, and restarts whenever
+        // the client makes room: it catches clients that stopped reading,
+        // not slow ones.
         for (let offset = 0; offset < length;) {
+          connection.deadline = performance.now() + writeTimeout;
           offset += await conn.write(buf.subarray(offset, length));
         }
+        connection.deadline = Infinity;
         this.stats.bytes += length;
         this.stats.numbers += encoder.numbersWritten - before;
         if (!encoder.done) await this.#turns.next();
       }
     } catch (error) {
       // Disconnecting is how a stream's reader says it has had enough.
+      // A stream cut off by the server is not a clean end: it may stop
+      // mid-number.
       if (
-        this.payload.stream && isClientError(error) && !connection.timedOut
+        this.payload.stream && isClientError(error) &&
+        !connection.timedOut && !connection.cutOff
       ) {
+        this.#logger.log(
+          "debug",
+          `connection #${ordinal} ended its stream: ${error}`,
+        );
         return;
       }
       throw error;
@@ -486,7 +512,7 @@ class Server implements RandportServer {
    */
   async #linger(connection: Connection): Promise<void> {
     const { conn } = connection;
-    connection.deadline = Date.now() + this.#lingerTimeout;
+    connection.deadline = performance.now() + this.#lingerTimeout;
     try {
       await conn.closeWrite();
       while (await conn.read(discard) !== null) {

@@ -8,7 +8,13 @@
  */
 
 import assert from "node:assert/strict";
-import { payloadGrammar, runClient, sleep, startServer } from "./_util.ts";
+import {
+  payloadGrammar,
+  runClient,
+  runPython,
+  sleep,
+  startServer,
+} from "./_util.ts";
 
 const HOST = "127.0.0.1";
 
@@ -327,4 +333,52 @@ Deno.test("a burst of 2000 simultaneous connections is served completely", async
   const counts = counters(stopped.stderr);
   assert.equal(counts.accepted, 2000);
   assert.equal(counts.completed, 2000);
+});
+
+Deno.test("a slow but steady reader survives a short write timeout", async () => {
+  await using server = await startServer([
+    "--stream",
+    "--write-timeout",
+    "1",
+    "--chunk-size",
+    "65536",
+  ]);
+  // 3 KB every 100 ms through a small receive buffer: far slower than the
+  // server writes, but never stopped. A whole 64 KiB chunk takes it about
+  // two seconds, longer than the timeout.
+  const reader = await runPython(
+    `
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+end = time.time() + 5
+while time.time() < end:
+    if not s.recv(3000):
+        print("closed by the server"); sys.exit(1)
+    time.sleep(0.1)
+print("survived")
+`,
+    [String(server.port)],
+  );
+  assert.equal(reader.stdout.trim(), "survived", reader.stderr);
+});
+
+Deno.test("a stream cut off at the end of the shutdown grace counts as dropped", async () => {
+  await using server = await startServer([
+    "--stream",
+    "--shutdown-grace",
+    "0.5",
+    "--log-level",
+    "info",
+  ]);
+  const stalled = await Deno.connect({ hostname: HOST, port: server.port });
+  assert.notEqual(await stalled.read(new Uint8Array(16)), null);
+  await sleep(500); // Let its buffers fill, so the stream blocks.
+  const result = await server.stop("SIGTERM");
+  assert.equal(result.code, 0, result.stderr);
+  const counts = counters(result.stderr);
+  assert.equal(counts.dropped, 1, result.stderr);
+  assert.equal(counts.completed, 0, result.stderr);
+  stalled.close();
 });
