@@ -107,8 +107,9 @@ export function formatHistogram(
     rows.push({ label: `> ${range.max}`, count: stats.above, values: 0 });
   }
 
+  // No numbers: every share is 0, not 0/0.
   const percents = rows.map((row) =>
-    `${(row.count / stats.count * 100).toFixed(1)}%`
+    `${(stats.count === 0 ? 0 : row.count / stats.count * 100).toFixed(1)}%`
   );
   const labelWidth = Math.max(...rows.map((row) => row.label.length));
   const countWidth = Math.max(...rows.map((row) => String(row.count).length));

@@ -215,9 +215,7 @@ export class PayloadParser {
             : State.Trailer;
           break;
         case State.Trailer:
-          if (byte !== NEWLINE && byte !== RETURN) {
-            this.#unexpected(byte, "the end after the final line break");
-          }
+          this.#unexpected(byte, "the end after the final line break");
           break;
         case State.JsonFirst:
         case State.JsonValue:
@@ -315,6 +313,10 @@ export class PayloadParser {
       );
     };
     switch (this.#state) {
+      case State.Start:
+        // Whitespace may only lead into a JSON array.
+        if (this.#offset > 0) truncated("whitespace was not followed by '['");
+        break;
       case State.Digits:
         if (this.#format === "json") truncated("the JSON array was not closed");
         this.#finishNumber(out);

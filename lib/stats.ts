@@ -331,8 +331,10 @@ export function formatStats(
       stats.rangeObserved ? " (observed)" : ""
     }`;
     rows.push(["", "observed", heading]);
-    rows.push(["min", String(stats.min), String(range.min)]);
-    rows.push(["max", String(stats.max), String(range.max)]);
+    // Integers print whole (no rounding); "-" before any number.
+    const whole = (n: number) => Number.isNaN(n) ? "-" : String(n);
+    rows.push(["min", whole(stats.min), String(range.min)]);
+    rows.push(["max", whole(stats.max), String(range.max)]);
     rows.push(["mean", formatReal(stats.mean), formatReal(uniform.mean)]);
     rows.push([
       "std dev",

@@ -1141,3 +1141,21 @@ Deno.test("errors teach: a timeout suggests --timeout", async () => {
   const result = await runClient(local(python.port, "--timeout", "0.3"));
   assertOneLineError(result, 1, CLIENT, /timed out/, /--timeout SECONDS/);
 });
+
+Deno.test("--stats --histogram on an empty payload print zeros and dashes, never NaN", async () => {
+  await using server = await startServer(["--count", "0"]);
+  const result = await runClient([
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(server.port),
+    "--stats",
+    "--histogram",
+    "--range",
+    "1..5",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stdout, /NaN/);
+  assert.match(result.stdout, /^count\s+0$/m);
+  assert.match(result.stdout, /^1 .* 0 {2}0\.0%$/m);
+});

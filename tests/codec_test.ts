@@ -868,3 +868,12 @@ Deno.test("resolvePayloadSpec names the invalid field", () => {
     );
   }
 });
+
+Deno.test("parser: csv ends with at most one line break; whitespace alone is no payload", () => {
+  assertFails("1,2\n\n", "malformed", 4);
+  assertFails("1,2\r\n\r\n", "malformed", 5);
+  assertFails("1,2\n\r", "malformed", 4);
+  assertFails(" ", "truncated", 1);
+  assertFails("\n\t", "truncated", 2);
+  assert.deepEqual(parsePayload(bytes("1,2\r\n")), [1, 2]);
+});
