@@ -31,9 +31,17 @@ const { values } = parseArgs({
     "write-timeout": { type: "string", default: "5" },
   },
 });
-const DURATION_MS = Number(values.duration) * 1000;
-const STALLED = Number(values.stalled);
-const WRITE_TIMEOUT = Number(values["write-timeout"]);
+function positive(flag: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text ?? "") || !(value > 0)) {
+    console.error(`soak: --${flag}: expected a positive number, got ${text}`);
+    Deno.exit(2);
+  }
+  return value;
+}
+const DURATION_MS = positive("duration", values.duration) * 1000;
+const STALLED = Math.round(positive("stalled", values.stalled));
+const WRITE_TIMEOUT = positive("write-timeout", values["write-timeout"]);
 
 /** Kinds of client, and what happened to them. */
 const served: Record<string, number> = {
@@ -54,10 +62,10 @@ function countError(kind: string, error: unknown): void {
 
 const NUMBER_1_100 = /^(?:[1-9]\d?|100)$/;
 
-/** Checks a csv stream prefix: complete numbers, each in 1..100. */
-function validPrefix(text: string, complete: boolean): boolean {
+/** Checks a csv stream prefix: its complete numbers, each in 1..100. */
+function validPrefix(text: string): boolean {
   const parts = text.split(",");
-  if (!complete) parts.pop(); // The last number may continue.
+  parts.pop(); // The last number may continue.
   return parts.every((part) => NUMBER_1_100.test(part));
 }
 
@@ -127,7 +135,7 @@ async function normalClient(port: number, numbers: number): Promise<number> {
   } finally {
     conn.close();
   }
-  if (!validPrefix(text, false)) wrongPayloads++;
+  if (!validPrefix(text)) wrongPayloads++;
   return performance.now() - start;
 }
 
@@ -147,7 +155,7 @@ async function slowClient(port: number, until: number): Promise<void> {
   } finally {
     conn.close();
   }
-  if (!validPrefix(text, false)) wrongPayloads++;
+  if (!validPrefix(text)) wrongPayloads++;
 }
 
 async function resettingClient(port: number): Promise<void> {
@@ -170,6 +178,21 @@ function median(values: number[]): number {
 
 const { child, port } = await startServer();
 const pid = child.pid;
+// Whatever happens below, the --stream server must not outlive the soak.
+globalThis.addEventListener("unload", () => {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
+});
+globalThis.addEventListener("unhandledrejection", () => {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
+});
 const samples: { t: number; rss: number }[] = [];
 const started = Date.now();
 const sampler = setInterval(async () => {
