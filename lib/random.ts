@@ -17,9 +17,20 @@ export interface RandomSource {
    * @returns An integer in 0..2^32−1.
    */
   nextUint32(): number;
+  /**
+   * Optional bulk form of {@linkcode RandomSource.nextUint32}: writes the
+   * next `count` words into `out[0..count-1]`, the very words `count` calls
+   * of `nextUint32` would have returned. Samplers use it when present, to
+   * draw a whole batch per call.
+   *
+   * @param out Where to write; must hold at least `count` words.
+   * @param count How many words to write.
+   */
+  fillUint32?(out: Uint32Array, count: number): void;
 }
 
-// getRandomValues fills at most 65536 bytes per call.
+// getRandomValues fills at most 65536 bytes per call, and costs about the
+// same per byte from 4 KiB up; the largest pool means the fewest calls.
 const CRYPTO_POOL_WORDS = 16384;
 
 class CryptoRandomSource implements RandomSource {
@@ -32,6 +43,26 @@ class CryptoRandomSource implements RandomSource {
       this.#next = 0;
     }
     return this.#pool[this.#next++];
+  }
+
+  fillUint32(out: Uint32Array, count: number): void {
+    const pool = this.#pool;
+    let next = this.#next;
+    for (let done = 0; done < count;) {
+      if (next === CRYPTO_POOL_WORDS) {
+        crypto.getRandomValues(pool);
+        next = 0;
+      }
+      const n = Math.min(count - done, CRYPTO_POOL_WORDS - next);
+      if (n < 64) {
+        for (let i = 0; i < n; i++) out[done + i] = pool[next + i];
+      } else {
+        out.set(pool.subarray(next, next + n), done);
+      }
+      next += n;
+      done += n;
+    }
+    this.#next = next;
   }
 }
 
@@ -150,5 +181,35 @@ export class SeededRandomSource implements RandomSource {
     this.#s2 ^= t;
     this.#s3 = (this.#s3 << 11) | (this.#s3 >>> 21);
     return result;
+  }
+
+  /**
+   * Writes the next `count` words into `out[0..count-1]`: the same words as
+   * `count` calls of {@linkcode SeededRandomSource.nextUint32}, with the
+   * state kept in locals for the length of the batch.
+   *
+   * @param out Where to write; must hold at least `count` words.
+   * @param count How many words to write.
+   */
+  fillUint32(out: Uint32Array, count: number): void {
+    let s0 = this.#s0;
+    let s1 = this.#s1;
+    let s2 = this.#s2;
+    let s3 = this.#s3;
+    for (let i = 0; i < count; i++) {
+      const x = Math.imul(s1, 5);
+      out[i] = Math.imul((x << 7) | (x >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    this.#s0 = s0;
+    this.#s1 = s1;
+    this.#s2 = s2;
+    this.#s3 = s3;
   }
 }

@@ -16,6 +16,32 @@ const TWO_32 = 2 ** 32;
 const TWO_53 = 2 ** 53;
 const HIGH_21_BITS = 0x1fffff;
 
+// Words are drawn in batches into this array. Drawing is synchronous, so one
+// array serves every sampler; a sampler only ever draws as many words as it
+// is sure to consume, so none are left in here between calls.
+const WORD_SCRATCH = 8192;
+const words = new Uint32Array(WORD_SCRATCH);
+
+/** Writes the next `count` words of `source` into `out`, in bulk if it can. */
+function drawWords(source: RandomSource, out: Uint32Array, count: number) {
+  if (source.fillUint32) {
+    source.fillUint32(out, count);
+    return;
+  }
+  for (let i = 0; i < count; i++) out[i] = source.nextUint32();
+}
+
+// Exact quotients without `%`, which V8 compiles to a floating-point fmod
+// for numbers beyond int32:
+// - For integers 0 <= a < 2^53 and b >= 1, Math.floor(a / b) is exact: the
+//   rounded quotient can only reach the next integer q + 1 if
+//   (q + 1) * b > 2^53, and then a = (q + 1) * b - 1 >= 2^53.
+// - Multiplying by a reciprocal is faster than dividing, and for a < 2^51,
+//   Math.floor((a + 0.5) * (1 / b)) is exact too: (a + 0.5) / b lies at
+//   least 0.5 / b from any integer, and the two roundings move it by at most
+//   (a + 0.5) / b * 2^-52 < 0.5 / b.
+// Either way the remainder a - q * b is then exact.
+
 /**
  * Options shared by the samplers in this module and {@linkcode randomBelow}.
  */
@@ -66,6 +92,68 @@ export function randomBelow(
   }
 }
 
+/** A range wider than 2^53 values, in exact arithmetic. */
+interface HugeRange {
+  min: bigint;
+  size: bigint;
+  limit: bigint;
+}
+
+/** How a sampler draws from one range; see UniformSampler. */
+interface RangePlan {
+  /** The range size when at most 2^53, else 0. */
+  size: number;
+  /** For sizes up to 2^32: digits per word, n^digits, and the limit. */
+  digits: number;
+  block: number;
+  limit: number;
+  huge: HugeRange | undefined;
+}
+
+// A server builds a sampler per connection for one range: remember the last.
+let lastRange: { min: number; max: number; plan: RangePlan } | undefined;
+
+function rangeOf(min: number, max: number): RangePlan {
+  if (lastRange && lastRange.min === min && lastRange.max === max) {
+    return lastRange.plan;
+  }
+  // Safe integers that differ by less than 2^53 subtract exactly; anything
+  // else (and every invalid range) goes through rangeSize's exact checks.
+  const plan: RangePlan = {
+    size: 0,
+    digits: 0,
+    block: 0,
+    limit: 0,
+    huge: undefined,
+  };
+  const exact = Number.isSafeInteger(min) && Number.isSafeInteger(max) &&
+    min <= max && max - min < TWO_53;
+  if (exact && max - min < TWO_32) {
+    const size = max - min + 1;
+    let digits = 1;
+    let block = size;
+    while (size > 1 && block * size <= TWO_32) {
+      block *= size;
+      digits++;
+    }
+    plan.size = size;
+    plan.digits = digits;
+    plan.block = block;
+    plan.limit = TWO_32 - (TWO_32 % block);
+  } else if (exact) {
+    plan.size = max - min + 1;
+    plan.limit = TWO_53 - (TWO_53 % plan.size);
+  } else {
+    // Invalid ranges throw here; valid ones differ by 2^53 or more.
+    const size = rangeSize(min, max);
+    // 54 random bits cover any range within ±(2^53−1).
+    const span = 1n << 54n;
+    plan.huge = { min: BigInt(min), size, limit: span - (span % size) };
+  }
+  lastRange = { min, max, plan };
+  return plan;
+}
+
 /** Fills arrays with integers; the common shape of every sampler. */
 export interface IntegerSampler {
   /**
@@ -87,6 +175,13 @@ export interface IntegerSampler {
  * independent and uniform. Leftover digits are kept for the next call, so a
  * seeded sequence does not depend on how it is chunked.
  *
+ * Those `k` numbers can also be taken whole, as one *block*
+ * ({@linkcode UniformSampler.fillBlocks}): the accepted word reduced modulo
+ * `n^k`, whose base-`n` digits, lowest first, are the numbers minus `min`.
+ * A table-driven encoder turns a block into text without ever holding the
+ * numbers, and the sequence stays the one {@linkcode UniformSampler.fill}
+ * gives.
+ *
  * @example Usage
  * ```ts
  * import { UniformSampler } from "@randport/randport";
@@ -106,13 +201,14 @@ export class UniformSampler implements IntegerSampler {
   readonly #digits: number;
   readonly #block: number;
   readonly #limit: number;
-  /** Digits of the last accepted word not handed out yet. */
-  readonly #spare: Float64Array;
+  /**
+   * Digits of the last accepted word not handed out yet: `#spareCount`
+   * base-n digits of `#spare`, lowest first.
+   */
+  #spare = 0;
   #spareCount = 0;
   /** Exact arithmetic for ranges wider than 2^53. */
-  readonly #bigMin: bigint;
-  readonly #bigSize: bigint;
-  readonly #bigLimit: bigint;
+  readonly #huge: HugeRange | undefined;
 
   /**
    * Creates a sampler for `min..max`.
@@ -124,35 +220,30 @@ export class UniformSampler implements IntegerSampler {
   constructor(min: number, max: number, options: SamplerOptions = {}) {
     this.#source = options.source ?? cryptoRandomSource();
     this.#min = min;
-    const bigSize = rangeSize(min, max);
-    this.#bigMin = BigInt(min);
-    this.#bigSize = bigSize;
-    this.#bigLimit = 0n;
-    this.#digits = 0;
-    this.#block = 0;
-    this.#limit = 0;
-    this.#size = 0;
-    if (bigSize <= BigInt(TWO_32)) {
-      const size = Number(bigSize);
-      let digits = 1;
-      let block = size;
-      while (size > 1 && block * size <= TWO_32) {
-        block *= size;
-        digits++;
-      }
-      this.#size = size;
-      this.#digits = digits;
-      this.#block = block;
-      this.#limit = TWO_32 - (TWO_32 % block);
-    } else if (bigSize <= BigInt(TWO_53)) {
-      this.#size = Number(bigSize);
-      this.#limit = TWO_53 - (TWO_53 % this.#size);
-    } else {
-      // 54 random bits cover any range within ±(2^53−1).
-      const span = 1n << 54n;
-      this.#bigLimit = span - (span % bigSize);
-    }
-    this.#spare = new Float64Array(this.#digits);
+    const range = rangeOf(min, max);
+    this.#size = range.size;
+    this.#digits = range.digits;
+    this.#block = range.block;
+    this.#limit = range.limit;
+    this.#huge = range.huge;
+  }
+
+  /**
+   * How many numbers one block carries (`k`, the base-`n` digits of one
+   * accepted word); 0 when this sampler has no blocks: ranges wider than
+   * 2^32 values, and one-value ranges, which need no randomness at all.
+   */
+  get blockDigits(): number {
+    return this.#size > 1 && this.#digits > 0 ? this.#digits : 0;
+  }
+
+  /**
+   * How many numbers of the last accepted word are waiting to be handed out
+   * by {@linkcode UniformSampler.fill}. Blocks can only be drawn when none
+   * are.
+   */
+  get pending(): number {
+    return this.#spareCount;
   }
 
   /**
@@ -167,6 +258,57 @@ export class UniformSampler implements IntegerSampler {
     else this.#fillHuge(out, count);
   }
 
+  /**
+   * Draws the next `count` blocks of {@linkcode UniformSampler.blockDigits}
+   * numbers each into `out[0..count-1]`. Block `b` stands for the numbers
+   * `min + b % n`, `min + floor(b / n) % n`, ... (`n` the range size), in
+   * that order: exactly the numbers {@linkcode UniformSampler.fill} would
+   * have given next.
+   *
+   * @example Usage
+   * ```ts
+   * import { SeededRandomSource, UniformSampler } from "@randport/randport";
+   *
+   * const a = new UniformSampler(1, 100, { source: new SeededRandomSource(7) });
+   * const b = new UniformSampler(1, 100, { source: new SeededRandomSource(7) });
+   * const blocks = new Uint32Array(1);
+   * a.fillBlocks(blocks, 1); // 4 numbers: 100^4 <= 2^32 < 100^5
+   * const numbers = new Float64Array(4);
+   * b.fill(numbers, 4);
+   * console.log(numbers[1] === 1 + Math.floor(blocks[0] / 100) % 100); // true
+   * ```
+   *
+   * @param out Where to write; must hold at least `count` blocks.
+   * @param count How many blocks to write.
+   * @throws {RangeError} When the sampler has no blocks, or numbers are
+   * {@linkcode UniformSampler.pending}.
+   */
+  fillBlocks(out: Uint32Array, count: number): void {
+    if (this.blockDigits === 0 || this.#spareCount > 0) {
+      throw new RangeError(
+        this.#spareCount > 0
+          ? "fillBlocks: numbers are pending; fill() them first"
+          : "fillBlocks: this range has no blocks",
+      );
+    }
+    const source = this.#source;
+    const block = this.#block;
+    const inverse = 1 / block;
+    const limit = this.#limit;
+    for (let i = 0; i < count;) {
+      // Every word accepted would complete the request exactly, so no word
+      // is drawn beyond the last one used.
+      const want = Math.min(count - i, WORD_SCRATCH);
+      drawWords(source, words, want);
+      for (let j = 0; j < want; j++) {
+        const word = words[j];
+        if (word < limit) {
+          out[i++] = word - Math.floor((word + 0.5) * inverse) * block;
+        }
+      }
+    }
+  }
+
   #fillDigits(out: Float64Array, count: number): void {
     const source = this.#source;
     const size = this.#size;
@@ -174,34 +316,41 @@ export class UniformSampler implements IntegerSampler {
     const digits = this.#digits;
     const block = this.#block;
     const limit = this.#limit;
-    const spare = this.#spare;
     let i = 0;
-    while (i < count && this.#spareCount > 0) {
-      out[i++] = spare[--this.#spareCount];
+    if (this.#spareCount > 0) {
+      let rest = this.#spare;
+      let left = this.#spareCount;
+      for (; i < count && left > 0; left--) {
+        const quotient = Math.floor(rest / size);
+        out[i++] = min + (rest - quotient * size);
+        rest = quotient;
+      }
+      this.#spare = rest;
+      this.#spareCount = left;
     }
     if (size === 1) {
       out.fill(min, i, count);
       return;
     }
     while (i < count) {
-      const word = source.nextUint32();
-      if (word >= limit) continue;
-      let rest = word % block;
-      let d = 0;
-      for (; d < digits && i < count; d++) {
-        const digit = rest % size;
-        rest = (rest - digit) / size;
-        out[i++] = min + digit;
+      // Only the last of these words can be needed in part; see fillBlocks.
+      const want = Math.min(Math.ceil((count - i) / digits), WORD_SCRATCH);
+      drawWords(source, words, want);
+      for (let j = 0; j < want; j++) {
+        const word = words[j];
+        if (word >= limit) continue;
+        let rest = word - Math.floor(word / block) * block;
+        let d = 0;
+        for (; d < digits && i < count; d++) {
+          const quotient = Math.floor(rest / size);
+          out[i++] = min + (rest - quotient * size);
+          rest = quotient;
+        }
+        // The word's other digits come next, whatever the next call asks
+        // for: the sequence must not depend on how it is chunked.
+        this.#spare = rest;
+        this.#spareCount = digits - d;
       }
-      // Spare digits are handed out from the top, so store them in reverse:
-      // the sequence must not depend on how it is chunked.
-      const left = digits - d;
-      for (let j = left - 1; j >= 0; j--) {
-        const digit = rest % size;
-        rest = (rest - digit) / size;
-        spare[j] = min + digit;
-      }
-      this.#spareCount = left;
     }
   }
 
@@ -211,20 +360,29 @@ export class UniformSampler implements IntegerSampler {
     const min = this.#min;
     const limit = this.#limit;
     for (let i = 0; i < count;) {
-      const wide = (source.nextUint32() & HIGH_21_BITS) * TWO_32 +
-        source.nextUint32();
-      if (wide < limit) out[i++] = min + (wide % size);
+      // Two words per number, high part first; as in #fillDigits, the
+      // request can only complete at the last pair drawn.
+      const want = Math.min(count - i, WORD_SCRATCH / 2);
+      drawWords(source, words, 2 * want);
+      for (let j = 0; j < 2 * want; j += 2) {
+        const wide = (words[j] & HIGH_21_BITS) * TWO_32 + words[j + 1];
+        if (wide < limit) {
+          // A division only when there is something to reduce: for ranges
+          // near 2^53 values (the whole 0..2^53−1) there never is.
+          out[i++] = min +
+            (wide < size ? wide : wide - Math.floor(wide / size) * size);
+        }
+      }
     }
   }
 
   #fillHuge(out: Float64Array, count: number): void {
     const source = this.#source;
+    const { min, size, limit } = this.#huge!;
     for (let i = 0; i < count;) {
       const high = BigInt(source.nextUint32() & 0x3fffff);
       const wide = (high << 32n) | BigInt(source.nextUint32());
-      if (wide < this.#bigLimit) {
-        out[i++] = Number(this.#bigMin + (wide % this.#bigSize));
-      }
+      if (wide < limit) out[i++] = Number(min + (wide % size));
     }
   }
 }
