@@ -21,11 +21,11 @@ import {
   resolvePayloadSpec,
 } from "./lib/payload.ts";
 import {
-  type LogLevel,
+  LOG_LEVELS,
   type RandportServer,
   serve,
   type ServeOptions,
-  type ServerLogger,
+  stderrLogger,
 } from "./lib/server.ts";
 
 const HELP =
@@ -119,7 +119,7 @@ function payloadOptions(
   } catch (error) {
     if (error instanceof PayloadSpecError) {
       throw new UsageError(
-        `--${error.field}: ${error.message.slice(error.field.length + 2)}`,
+        `--${error.field}: ${error.detail}`,
       );
     }
     throw error;
@@ -129,19 +129,6 @@ function payloadOptions(
 
 // A second signal exits at once, with the shell's code for death by signal.
 const SIGNALS: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
-
-const LOG_LEVELS = ["error", "info", "debug"] as const;
-
-function stderrLogger(threshold: LogLevel): ServerLogger {
-  const rank = LOG_LEVELS.indexOf(threshold);
-  return {
-    log(level, message) {
-      if (LOG_LEVELS.indexOf(level) <= rank) {
-        console.error(`${new Date().toISOString()} ${level} ${message}`);
-      }
-    },
-  };
-}
 
 function limitOptions(
   values: Record<string, string | boolean | undefined>,

@@ -35,3 +35,21 @@ export function formatAddress(addr: Deno.NetAddr): string {
     ? `[${addr.hostname}]:${addr.port}`
     : `${addr.hostname}:${addr.port}`;
 }
+
+/**
+ * A host name without the brackets people copy from URLs and log lines
+ * (`[::1]` becomes `::1`); other names are returned as they are.
+ *
+ * @example Usage
+ * ```ts
+ * import { unbracketHost } from "@randport/randport";
+ *
+ * console.log(unbracketHost("[::1]")); // "::1"
+ * ```
+ *
+ * @param hostname A host name or address, bracketed or not.
+ * @returns The host name without surrounding brackets.
+ */
+export function unbracketHost(hostname: string): string {
+  return hostname.replace(/^\[(.*)\]$/, "$1");
+}

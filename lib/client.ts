@@ -7,7 +7,7 @@
 
 import { RandportError } from "./errors.ts";
 import { PayloadParser } from "./parser.ts";
-import { DEFAULT_PORT, formatAddress } from "./address.ts";
+import { DEFAULT_PORT, formatAddress, unbracketHost } from "./address.ts";
 
 /** Options for {@linkcode streamNumbers} and {@linkcode fetchNumbers}. */
 export interface FetchOptions {
@@ -170,11 +170,7 @@ async function readWithin(
 export async function* streamNumbers(
   options: FetchOptions = {},
 ): AsyncGenerator<number[], void, undefined> {
-  // Accept "[::1]" as people copy it from URLs and our own log lines.
-  const hostname = (options.hostname ?? "localhost").replace(
-    /^\[(.*)\]$/,
-    "$1",
-  );
+  const hostname = unbracketHost(options.hostname ?? "localhost");
   const port = options.port ?? DEFAULT_PORT;
   const timeout = options.timeout ?? 10000;
   let remaining = options.limit ?? Infinity;

@@ -46,7 +46,9 @@ function style(open: number, close: number): (text: string) => string {
   return (text) => text === "" ? "" : `\x1b[${open}m${text}\x1b[${close}m`;
 }
 
-const plain = (text: string) => text;
+function plain(text: string): string {
+  return text;
+}
 
 /**
  * Returns the styles, active or not.

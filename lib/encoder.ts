@@ -229,6 +229,19 @@ export function maxPayloadBytes(spec: PayloadSpec): number {
   return spec.count * maxNumberBytes(spec) + 2;
 }
 
+/**
+ * How many bytes are generated ahead for one client unless told otherwise:
+ * the size of the one buffer a connection holds while it is written.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_CHUNK_SIZE } from "@randport/randport";
+ *
+ * console.log(DEFAULT_CHUNK_SIZE); // 16384
+ * ```
+ */
+export const DEFAULT_CHUNK_SIZE = 16384;
+
 /** Options for {@linkcode PayloadEncoder} and the functions built on it. */
 export interface PayloadEncoderOptions {
   /**
@@ -700,7 +713,7 @@ export function payloadStream(
 ): ReadableStream<Uint8Array> {
   const encoder = new PayloadEncoder(spec, options);
   const chunkSize = Math.max(
-    Math.min(options.chunkSize ?? 16384, maxPayloadBytes(spec)),
+    Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, maxPayloadBytes(spec)),
     encoder.minBufferBytes,
   );
   return new ReadableStream<Uint8Array>({

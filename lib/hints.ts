@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DEFAULT_PORT } from "./address.ts";
+import { DEFAULT_PORT, unbracketHost } from "./address.ts";
 import type { RandportErrorCode } from "./errors.ts";
 
 /** Options for {@linkcode errorHint}. */
@@ -71,7 +71,7 @@ export function errorHint(
       return "the server could not serve this connection; try again later";
     case "malformed":
       return "is something other than a randport server listening there? " +
-        `\`nc ${hostname.replace(/^\[(.*)\]$/, "$1")} ${port}\` shows what ` +
+        `\`nc ${unbracketHost(hostname)} ${port}\` shows what ` +
         "it sends";
     case "truncated":
       return "the server stopped in the middle of the payload; try again";

@@ -128,6 +128,8 @@ export interface PayloadSpecOptions {
 export class PayloadSpecError extends RangeError {
   /** The {@linkcode PayloadSpec} field at fault. */
   readonly field: keyof PayloadSpec;
+  /** What was expected, without the field's name. */
+  readonly detail: string;
 
   /**
    * Creates the error.
@@ -139,6 +141,7 @@ export class PayloadSpecError extends RangeError {
     super(`${field}: ${message}`);
     this.name = "PayloadSpecError";
     this.field = field;
+    this.detail = message;
   }
 }
 

@@ -6,15 +6,31 @@
  */
 
 import { DEFAULT_PORT, formatAddress } from "./address.ts";
-import { maxPayloadBytes, PayloadEncoder } from "./encoder.ts";
+import {
+  DEFAULT_CHUNK_SIZE,
+  maxPayloadBytes,
+  PayloadEncoder,
+} from "./encoder.ts";
 import {
   type PayloadSpec,
   type PayloadSpecOptions,
   resolvePayloadSpec,
 } from "./payload.ts";
 
+/**
+ * Every {@linkcode LogLevel}, most severe first.
+ *
+ * @example Usage
+ * ```ts
+ * import { LOG_LEVELS } from "@randport/randport";
+ *
+ * console.log(LOG_LEVELS.join("|")); // "error|info|debug"
+ * ```
+ */
+export const LOG_LEVELS = ["error", "info", "debug"] as const;
+
 /** Severity of a {@linkcode ServerLogger} line. */
-export type LogLevel = "error" | "info" | "debug";
+export type LogLevel = typeof LOG_LEVELS[number];
 
 /** Where the server writes its log lines. */
 export interface ServerLogger {
@@ -146,6 +162,32 @@ export interface RandportServer {
    * @returns The same promise as `finished`.
    */
   shutdown(): Promise<void>;
+}
+
+/**
+ * A logger that writes lines at `threshold` and more severe to stderr, each
+ * with a timestamp and its level.
+ *
+ * @example Usage
+ * ```ts
+ * import { serve, stderrLogger } from "@randport/randport";
+ *
+ * const server = serve({ port: 0, logger: stderrLogger("info") });
+ * await server.shutdown(); // logs "info stopped: ..."
+ * ```
+ *
+ * @param threshold The least severe level written.
+ * @returns The logger.
+ */
+export function stderrLogger(threshold: LogLevel): ServerLogger {
+  const rank = LOG_LEVELS.indexOf(threshold);
+  return {
+    log(level, message) {
+      if (LOG_LEVELS.indexOf(level) <= rank) {
+        console.error(`${new Date().toISOString()} ${level} ${message}`);
+      }
+    },
+  };
 }
 
 // Network errors a client can cause; they end its connection quietly.
@@ -304,7 +346,7 @@ class Server implements RandportServer {
   constructor(options: ServeOptions) {
     this.payload = resolvePayloadSpec(options.payload);
     this.#bufferBytes = Math.min(
-      options.chunkSize ?? 16384,
+      options.chunkSize ?? DEFAULT_CHUNK_SIZE,
       maxPayloadBytes(this.payload),
     );
     this.#shutdownGrace = options.shutdownGrace ?? 5000;
