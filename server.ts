@@ -54,6 +54,9 @@ Limits:
   --max-connections N  clients served at once; more get "ERR busy" (default: 10000)
   --write-timeout S    disconnect a client that reads nothing for S seconds
                        (default: 30; 0: never)
+  --linger-timeout S   after the payload, wait up to S seconds for the client
+                       to close, discarding what it sent (default: 2; 0: close
+                       at once, as the classic server does)
   --shutdown-grace S   on SIGINT/SIGTERM, seconds payloads in flight get to
                        finish (default: 5)
   --backlog N          kernel queue of connections not yet accepted (default: 4096)
@@ -85,6 +88,7 @@ const FLAGS = {
   seed: { type: "string" },
   "max-connections": { type: "string" },
   "write-timeout": { type: "string" },
+  "linger-timeout": { type: "string" },
   "shutdown-grace": { type: "string" },
   backlog: { type: "string" },
   "chunk-size": { type: "string" },
@@ -147,6 +151,10 @@ function limitOptions(
   const writeTimeout = text("write-timeout");
   if (writeTimeout !== undefined) {
     options.writeTimeout = secondsFlag("--write-timeout", writeTimeout);
+  }
+  const lingerTimeout = text("linger-timeout");
+  if (lingerTimeout !== undefined) {
+    options.lingerTimeout = secondsFlag("--linger-timeout", lingerTimeout);
   }
   const shutdownGrace = text("shutdown-grace");
   if (shutdownGrace !== undefined) {

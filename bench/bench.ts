@@ -113,6 +113,7 @@ interface Scenario {
 
 type Subject =
   | "randport"
+  | "nolinger"
   | "tutorial"
   | "batched"
   | "ceiling"
@@ -121,6 +122,7 @@ type Subject =
 
 const SUBJECT_NAMES: Record<Subject, string> = {
   randport: "randport",
+  nolinger: "randport, no linger",
   tutorial: "tutorial Deno",
   batched: "tutorial, batched",
   ceiling: "I/O ceiling",
@@ -242,7 +244,10 @@ function serverCommand(
   const args = payloadArgs(payload, subject);
   switch (subject) {
     case "randport":
-      // As users start it: only where to listen, and what to send.
+    case "nolinger":
+      // As users start it: only where to listen, and what to send; the
+      // second one closes right after the payload, as the classic server.
+      if (subject === "nolinger") args.push("--linger-timeout", "0");
       return {
         command: [
           deno,
@@ -658,6 +663,21 @@ function targets(
       goal: ">= 1.0x",
       met: value === undefined ? undefined : value >= 1,
     });
+    const rate = (subject: Subject) =>
+      rows.find((r) =>
+        r.scenario === id && r.subject === subject && r.loaders === 1
+      )?.rate;
+    const noLinger = rate("nolinger");
+    const tutorial = rate("tutorial");
+    if (noLinger !== undefined && tutorial) {
+      const value = noLinger / tutorial;
+      list.push({
+        name: `${id}: randport --linger-timeout 0 / tutorial conn/s`,
+        value,
+        goal: ">= 1.0x",
+        met: value >= 1,
+      });
+    }
   }
   const csvTutorial = ratio["csv-1"]?.tutorial;
   list.push({
@@ -740,9 +760,11 @@ async function runAll(native: NativeBuild) {
     const extra: Subject[] = scenario.id === "csv-1" && !flags.quick
       ? ["batched", "unvalidated"]
       : [];
+    // What waiting for the client's close (PROTOCOL.md, step 4) costs.
+    const linger: Subject[] = scenario.kind === "conn" ? ["nolinger"] : [];
     const result = await measureScenario(
       scenario,
-      [...subjects, ...extra],
+      [subjects[0], ...linger, ...subjects.slice(1), ...extra],
       native,
       {
         rounds: ROUNDS,

@@ -83,6 +83,9 @@ export interface ServeOptions {
    * How long to wait, after the payload, for the client to close its side,
    * in milliseconds. Reading what a client sent before closing keeps the
    * kernel from answering it with a reset that could destroy the payload.
+   * 0 closes at once after the payload (as the classic server does): fewer
+   * system calls per connection, and still safe for clients that send
+   * nothing.
    *
    * @default {2000}
    */
@@ -361,7 +364,7 @@ class Server implements RandportServer {
     // One timer for every deadline: nothing per connection on the hot path
     // but a timestamp. Its period bounds how late a deadline is enforced.
     const shortest = Math.min(
-      this.#lingerTimeout,
+      this.#lingerTimeout || Infinity,
       this.#writeTimeout || Infinity,
     );
     this.#sweeper = setInterval(
@@ -488,7 +491,7 @@ class Server implements RandportServer {
     try {
       await this.#send(connection);
       this.stats.completed++;
-      await this.#linger(connection);
+      if (this.#lingerTimeout > 0) await this.#linger(connection);
     } catch (error) {
       const peer = formatAddress(conn.remoteAddr);
       if (connection.timedOut) {

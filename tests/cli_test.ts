@@ -71,6 +71,10 @@ const BAD_SERVER_FLAGS: [string[], RegExp[]][] = [
   [["--version=1"], [/--version: takes no value/]],
   [["--max-connections", "0"], [/--max-connections: expected an integer/]],
   [["--write-timeout", "-1"], [/--write-timeout: expected/]],
+  [["--linger-timeout", "-1"], [
+    /--linger-timeout: expected a number of seconds/,
+  ]],
+  [["--linger-timeout", "soon"], [/--linger-timeout: expected/, /"soon"/]],
   [["--log-level", "loud"], [/--log-level: expected one of/]],
 ];
 

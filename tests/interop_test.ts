@@ -151,6 +151,46 @@ print(b"".join(chunks).decode())
   assertClassicCsv(result.stdout.trimEnd(), { count: 1000 });
 });
 
+// Reads the whole payload, waits, then sends a few bytes: it prints
+// "accepted" while the server still reads (lingers), else "reset".
+const PYTHON_SEND_AFTER_PAYLOAD = `
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+time.sleep(float(sys.argv[2]))
+try:
+    for _ in range(3):
+        s.sendall(b"x" * 1000)
+        time.sleep(0.1)
+    print("accepted", data.count(b",") + 1)
+except OSError:
+    print("reset", data.count(b",") + 1)
+`;
+
+for (
+  const [flags, wait, expected] of [
+    [[], 0, "accepted"],
+    [["--linger-timeout", "0.2"], 0, "accepted"],
+    [["--linger-timeout", "0.2"], 1, "reset"],
+    [["--linger-timeout", "0"], 0, "reset"],
+  ] as const
+) {
+  Deno.test(`linger ${JSON.stringify(flags)}: bytes sent ${wait} s after the payload are ${expected === "reset" ? "answered with a reset" : "read and discarded"}`, async () => {
+    await using server = await startServer([...flags]);
+    const result = await runPython(PYTHON_SEND_AFTER_PAYLOAD, [
+      String(server.port),
+      String(wait),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${expected} 10\n`);
+  });
+}
+
 for (const format of ["lines", "csv", "json"]) {
   Deno.test(`our client reads the classic Python server (--format ${format})`, async () => {
     await using python = await startPython(PYTHON_CLASSIC_SERVER, [
