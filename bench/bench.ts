@@ -10,6 +10,8 @@
  * Servers:
  * - randport: `server.ts` as users run it, default limits and timeouts on
  *   (max connections, write timeout, linger, shutdown grace).
+ * - randport, no linger: the same with `--linger-timeout 0` (short
+ *   connections only), to show what waiting for the client's close costs.
  * - tutorial: bench/tutorial_server.ts, a first Deno port of the exercise
  *   (Math.random, Array.join, TextEncoder); a stream is one write per 10
  *   numbers, the classic payload repeated. "tutorial, batched" writes 4096
