@@ -10,6 +10,7 @@ import { createColors } from "./lib/colors.ts";
 import { RandportError } from "./lib/errors.ts";
 import {
   choiceFlag,
+  hostFlag,
   integerFlag,
   parseFlags,
   runMain,
@@ -123,7 +124,9 @@ async function main(): Promise<number> {
     console.log(`randport client ${denoJson.version}`);
     return 0;
   }
-  const hostname = typeof values.host === "string" ? values.host : "localhost";
+  const hostname = typeof values.host === "string"
+    ? hostFlag("--host", values.host)
+    : "localhost";
   const port = typeof values.port === "string"
     ? integerFlag("--port", values.port, { min: 1, max: 65535 })
     : DEFAULT_PORT;

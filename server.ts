@@ -8,6 +8,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { DEFAULT_PORT, formatAddress } from "./lib/address.ts";
 import {
   choiceFlag,
+  hostFlag,
   integerFlag,
   parseFlags,
   runMain,
@@ -211,7 +212,9 @@ async function main(): Promise<number> {
   const port = typeof values.port === "string"
     ? integerFlag("--port", values.port, { min: 0, max: 65535 })
     : DEFAULT_PORT;
-  const hostname = typeof values.host === "string" ? values.host : undefined;
+  const hostname = typeof values.host === "string"
+    ? hostFlag("--host", values.host)
+    : undefined;
   const payload = payloadOptions(values);
   const limits = limitOptions(values);
 

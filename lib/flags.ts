@@ -197,11 +197,9 @@ export function integerFlag(
  */
 export function secondsFlag(flag: string, value: string): number {
   const seconds = Number(value);
+  // Plain decimals only: Number() would also take "0x10", "1e3" and "".
   // Timers overflow past 2^31−1 ms (about 24.8 days).
-  if (
-    value.trim() === "" || !Number.isFinite(seconds) || seconds < 0 ||
-    seconds > MAX_SECONDS
-  ) {
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(value.trim()) || seconds > MAX_SECONDS) {
     throw new UsageError(
       `${flag}: expected a number of seconds from 0 to ${MAX_SECONDS}, got ${
         JSON.stringify(value)
@@ -213,6 +211,31 @@ export function secondsFlag(flag: string, value: string): number {
 }
 
 const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * Reads a host name or address; brackets around an IPv6 address are kept
+ * for the caller to remove.
+ *
+ * @example Usage
+ * ```ts
+ * import { hostFlag } from "./flags.ts";
+ *
+ * console.log(hostFlag("--host", "::1")); // "::1"
+ * ```
+ *
+ * @param flag The flag's name, for the error message.
+ * @param value What the user typed.
+ * @returns The value.
+ * @throws {UsageError} When the value is empty or contains whitespace.
+ */
+export function hostFlag(flag: string, value: string): string {
+  if (!/^\S+$/.test(value)) {
+    throw new UsageError(
+      `${flag}: expected a host name or address, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
 
 /** Options for {@linkcode choiceFlag}. */
 export interface ChoiceFlagOptions<T extends string> {

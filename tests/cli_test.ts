@@ -75,6 +75,10 @@ const BAD_SERVER_FLAGS: [string[], RegExp[]][] = [
     /--linger-timeout: expected a number of seconds/,
   ]],
   [["--linger-timeout", "soon"], [/--linger-timeout: expected/, /"soon"/]],
+  [["--write-timeout", "0x10"], [/--write-timeout: expected/, /"0x10"/]],
+  [["--shutdown-grace", "1e3"], [/--shutdown-grace: expected/, /"1e3"/]],
+  [["--host", ""], [/--host: expected a host name or address, got ""/]],
+  [["--host", "local host"], [/--host: expected a host name or address/]],
   [["--log-level", "loud"], [/--log-level: expected one of/]],
 ];
 
@@ -112,6 +116,8 @@ const BAD_CLIENT_FLAGS: [string[], RegExp[]][] = [
   ]],
   [["--timeout", "abc"], [/--timeout: expected a number of seconds/]],
   [["--timeout", ""], [/--timeout: expected a number of seconds/]],
+  [["--timeout", "0x10"], [/--timeout: expected a number of seconds/]],
+  [["--host", ""], [/--host: expected a host name or address, got ""/]],
   [["--timeout", "Infinity"], [/--timeout: expected a number of seconds/]],
   [["--timeout"], [/--timeout: expected a value/]],
   [["--host"], [/--host: expected a value/]],
