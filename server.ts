@@ -181,8 +181,15 @@ function limitOptions(
   return options;
 }
 
-function startupFailure(hostname: string, port: number, error: unknown) {
-  const where = formatAddress({ transport: "tcp", hostname, port });
+function startupFailure(
+  hostname: string | undefined,
+  port: number,
+  error: unknown,
+) {
+  // The default is `::` or, without IPv6, `0.0.0.0`: name neither.
+  const where = hostname === undefined
+    ? `port ${port} of every interface`
+    : formatAddress({ transport: "tcp", hostname, port });
   const causes: [new (...args: never[]) => Error, string][] = [
     [Deno.errors.AddrInUse, "the address is already in use"],
     [
@@ -222,7 +229,7 @@ async function main(): Promise<number> {
   try {
     server = serve({ hostname, port, payload, ...limits });
   } catch (error) {
-    throw startupFailure(hostname ?? "::", port, error);
+    throw startupFailure(hostname, port, error);
   }
   let stopping = false;
   const handlers = SIGNALS.map(([signal, exitCode]) => {

@@ -176,7 +176,7 @@ Deno.test("server: port in use on the default host → exit 1, one line", async 
     result,
     1,
     SERVER,
-    new RegExp(`:${first.port}\\b`),
+    new RegExp(`cannot listen on port ${first.port} of every interface`),
     /in use/,
   );
 });
