@@ -55,7 +55,7 @@ Limits:
   --max-connections N  clients served at once; more get "ERR busy" (default: 10000)
   --write-timeout S    disconnect a client that reads nothing for S seconds
                        (default: 30; 0: never)
-  --linger-timeout S   after the payload, wait up to S seconds for the client
+  --linger-timeout S   after the payload, wait about S seconds for the client
                        to close, discarding what it sent (default: 2; 0: close
                        at once, as the classic server does)
   --shutdown-grace S   on SIGINT/SIGTERM, seconds payloads in flight get to

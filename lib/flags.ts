@@ -193,7 +193,8 @@ export function integerFlag(
  * @param flag The flag's name, for the error message.
  * @param value What the user typed.
  * @returns Milliseconds; 0 means no limit.
- * @throws {UsageError} When the value is not a non-negative number.
+ * @throws {UsageError} When the value is not a plain decimal from 0 to
+ * 2147483 (about 24.8 days).
  */
 export function secondsFlag(flag: string, value: string): number {
   const seconds = Number(value);

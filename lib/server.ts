@@ -81,8 +81,9 @@ export interface ServeOptions {
   shutdownGrace?: number;
   /**
    * How long to wait, after the payload, for the client to close its side,
-   * in milliseconds. Reading what a client sent before closing keeps the
-   * kernel from answering it with a reset that could destroy the payload.
+   * in milliseconds (checked every quarter of it, at most every second).
+   * Reading what a client sent before closing keeps the kernel from
+   * answering it with a reset that could destroy the payload.
    * 0 closes at once after the payload (as the classic server does): fewer
    * system calls per connection, and still safe for clients that send
    * nothing.
@@ -353,7 +354,8 @@ class Server implements RandportServer {
       maxPayloadBytes(this.payload),
     );
     this.#shutdownGrace = options.shutdownGrace ?? 5000;
-    this.#lingerTimeout = options.lingerTimeout ?? 2000;
+    // Anything but a positive timeout means no linger.
+    this.#lingerTimeout = Math.max(0, options.lingerTimeout ?? 2000) || 0;
     this.#writeTimeout = options.writeTimeout ?? 30000;
     this.#maxConnections = options.maxConnections ?? 10000;
     this.#logger = options.logger ?? defaultLogger;

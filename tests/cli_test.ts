@@ -85,9 +85,10 @@ const BAD_SERVER_FLAGS: [string[], RegExp[]][] = [
 for (const [flags, patterns] of BAD_SERVER_FLAGS) {
   Deno.test(`server ${JSON.stringify(flags)}: exit 2 and one line naming the flag`, async () => {
     // Listen nowhere special if the flag were wrongly accepted.
-    const safety = flags.some((f) => f.startsWith("--port") || f === "--host")
-      ? []
-      : ["--host", "127.0.0.1", "--port", "0"];
+    const safety = [
+      ...(flags.includes("--host") ? [] : ["--host", "127.0.0.1"]),
+      ...(flags.some((f) => f.startsWith("--port")) ? [] : ["--port", "0"]),
+    ];
     const result = await runServer([...safety, ...flags], {
       timeoutMs: 10_000,
     });

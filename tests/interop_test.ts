@@ -151,8 +151,11 @@ print(b"".join(chunks).decode())
   assertClassicCsv(result.stdout.trimEnd(), { count: 1000 });
 });
 
-// Reads the whole payload, waits, then sends a few bytes: it prints
-// "accepted" while the server still reads (lingers), else "reset".
+// Reads the whole payload, waits, then sends `size` bytes and, 0.1 s later,
+// a few more. Prints "accepted" if all of it went through (the server reads
+// while it lingers: 16 MiB overflows the socket buffers of a server that
+// does not read), "reset" if the server had closed, "stalled" if the sends
+// blocked for 5 s.
 const PYTHON_SEND_AFTER_PAYLOAD = `
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -163,28 +166,34 @@ while True:
         break
     data += chunk
 time.sleep(float(sys.argv[2]))
+s.settimeout(5)
 try:
-    for _ in range(3):
-        s.sendall(b"x" * 1000)
-        time.sleep(0.1)
+    s.sendall(b"x" * int(sys.argv[3]))
+    time.sleep(0.1)
+    s.sendall(b"x" * 1000)
+    time.sleep(0.1)
+    s.sendall(b"x" * 1000)
     print("accepted", data.count(b",") + 1)
+except socket.timeout:
+    print("stalled", data.count(b",") + 1)
 except OSError:
     print("reset", data.count(b",") + 1)
 `;
 
 for (
-  const [flags, wait, expected] of [
-    [[], 0, "accepted"],
-    [["--linger-timeout", "0.2"], 0, "accepted"],
-    [["--linger-timeout", "0.2"], 1, "reset"],
-    [["--linger-timeout", "0"], 0, "reset"],
+  const [flags, wait, size, expected] of [
+    [[], 0, 16 << 20, "accepted"],
+    [["--linger-timeout", "1"], 0, 1000, "accepted"],
+    [["--linger-timeout", "0.2"], 1.5, 1000, "reset"],
+    [["--linger-timeout", "0"], 0, 1000, "reset"],
   ] as const
 ) {
-  Deno.test(`linger ${JSON.stringify(flags)}: bytes sent ${wait} s after the payload are ${expected === "reset" ? "answered with a reset" : "read and discarded"}`, async () => {
+  Deno.test(`linger ${JSON.stringify(flags)}: ${size} bytes sent ${wait} s after the payload are ${expected === "reset" ? "answered with a reset" : "read and discarded"}`, async () => {
     await using server = await startServer([...flags]);
     const result = await runPython(PYTHON_SEND_AFTER_PAYLOAD, [
       String(server.port),
       String(wait),
+      String(size),
     ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${expected} 10\n`);

@@ -31,6 +31,27 @@ Deno.test("serve() reports its address, payload and counters, and shuts down onc
   assert.ok(server.stats.bytes >= 3 * (7 * 2 - 1));
 });
 
+for (const [lingerTimeout, openAtEnd] of [[0, 0], [2000, 1]] as const) {
+  Deno.test(`serve({ lingerTimeout: ${lingerTimeout} }): ${openAtEnd} connection open once the client has read the end of the payload`, async () => {
+    const server = serve({ hostname: HOST, port: 0, lingerTimeout });
+    const conn = await Deno.connect({ hostname: HOST, port: server.addr.port });
+    // Read to the end of stream, keeping this side open.
+    const buf = new Uint8Array(1024);
+    let text = "";
+    for (let n; (n = await conn.read(buf)) !== null;) {
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    assert.equal(text.split(",").length, 10);
+    // Without linger the server closes before its FIN can reach us; with
+    // it, the connection stays open until we close ours.
+    assert.equal(server.stats.active, openAtEnd);
+    conn.close();
+    await server.shutdown();
+    assert.equal(server.stats.active, 0);
+    assert.equal(server.stats.completed, 1);
+  });
+}
+
 Deno.test("serve() with an already aborted signal stops at once", async () => {
   const server = serve({
     hostname: HOST,
