@@ -610,14 +610,22 @@ function streamTable(rows: Row[]): string {
   );
 }
 
-/** randport's figure over another server's, per scenario. */
-function ratios(rows: Row[]): Record<string, Partial<Record<Subject, number>>> {
+/** The one-loader measurement of `subject` in scenario `id`, if any. */
+function findRow(rows: Row[], id: string, subject: Subject): Row | undefined {
+  return rows.find((r) =>
+    r.scenario === id && r.subject === subject && r.loaders === 1
+  );
+}
+
+/** `ours`' figure (randport's unless said) over another server's, per scenario. */
+function ratios(
+  rows: Row[],
+  ours: Subject = "randport",
+): Record<string, Partial<Record<Subject, number>>> {
   const out: Record<string, Partial<Record<Subject, number>>> = {};
   for (const scenario of SCENARIOS) {
-    const ours = rows.find((r) =>
-      r.scenario === scenario.id && r.subject === "randport" && r.loaders === 1
-    );
-    if (!ours) continue;
+    const mine = findRow(rows, scenario.id, ours);
+    if (!mine) continue;
     const entry: Partial<Record<Subject, number>> = {};
     for (
       const subject of [
@@ -628,14 +636,12 @@ function ratios(rows: Row[]): Record<string, Partial<Record<Subject, number>>> {
         "c",
       ] as const
     ) {
-      const theirs = rows.find((r) =>
-        r.scenario === scenario.id && r.subject === subject && r.loaders === 1
-      );
+      const theirs = findRow(rows, scenario.id, subject);
       if (!theirs) continue;
       // Unvalidated, the reader counts bytes only.
       const [a, b] = subject === "unvalidated"
-        ? [ours.megabytesPerSecond, theirs.megabytesPerSecond]
-        : [ours.rate, theirs.rate];
+        ? [mine.megabytesPerSecond, theirs.megabytesPerSecond]
+        : [mine.rate, theirs.rate];
       if (b > 0) entry[subject] = a / b;
     }
     out[scenario.id] = entry;
@@ -657,6 +663,7 @@ function targets(
   ratio: Record<string, Partial<Record<Subject, number>>>,
 ): Target[] {
   const list: Target[] = [];
+  const noLinger = ratios(rows, "nolinger");
   for (const id of ["conn-32", "conn-256"]) {
     const value = ratio[id]?.tutorial;
     list.push({
@@ -665,19 +672,13 @@ function targets(
       goal: ">= 1.0x",
       met: value === undefined ? undefined : value >= 1,
     });
-    const rate = (subject: Subject) =>
-      rows.find((r) =>
-        r.scenario === id && r.subject === subject && r.loaders === 1
-      )?.rate;
-    const noLinger = rate("nolinger");
-    const tutorial = rate("tutorial");
-    if (noLinger !== undefined && tutorial) {
-      const value = noLinger / tutorial;
+    const withoutLinger = noLinger[id]?.tutorial;
+    if (withoutLinger !== undefined) {
       list.push({
         name: `${id}: randport --linger-timeout 0 / tutorial conn/s`,
-        value,
+        value: withoutLinger,
         goal: ">= 1.0x",
-        met: value >= 1,
+        met: withoutLinger >= 1,
       });
     }
   }
@@ -689,9 +690,7 @@ function targets(
     met: csvTutorial === undefined ? undefined : csvTutorial >= 10,
   });
   const csvCeiling = ratio["csv-1"]?.ceiling;
-  const ceiling = rows.find((r) =>
-    r.scenario === "csv-1" && r.subject === "ceiling"
-  );
+  const ceiling = findRow(rows, "csv-1", "ceiling");
   list.push({
     name: "1..100 csv stream: randport / I/O ceiling",
     value: csvCeiling,
@@ -797,10 +796,7 @@ async function runAll(native: NativeBuild) {
 function loaderChecks(rows: Row[]): string[] {
   const notes: string[] = [];
   for (const two of rows.filter((r) => r.loaders === 2)) {
-    const one = rows.find((r) =>
-      r.scenario === two.scenario && r.subject === two.subject &&
-      r.loaders === 1
-    );
+    const one = findRow(rows, two.scenario, two.subject);
     if (!one) continue;
     const change = two.rate / one.rate - 1;
     const verdict = change > 0.1

@@ -188,7 +188,7 @@ for (
     [["--linger-timeout", "0"], 0, 1000, "reset"],
   ] as const
 ) {
-  Deno.test(`linger ${JSON.stringify(flags)}: ${size} bytes sent ${wait} s after the payload are ${expected === "reset" ? "answered with a reset" : "read and discarded"}`, async () => {
+  Deno.test(`linger ${JSON.stringify(flags)}: ${size} bytes sent ${wait} s after the payload are ${expected === "reset" ? "answered with a reset" : "accepted while the server lingers"}`, async () => {
     await using server = await startServer([...flags]);
     const result = await runPython(PYTHON_SEND_AFTER_PAYLOAD, [
       String(server.port),
