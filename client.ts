@@ -5,25 +5,43 @@
  */
 
 import denoJson from "./deno.json" with { type: "json" };
-import { DEFAULT_PORT } from "./lib/address.ts";
-import { createColors } from "./lib/colors.ts";
-import { RandportError } from "./lib/errors.ts";
 import {
+  asUsageError,
   choiceFlag,
+  createColors,
+  errorHint,
+  formatHistogram,
+  formatStats,
   hostFlag,
   integerFlag,
+  interruptedNote,
+  longReadNote,
+  NumberPrinter,
+  type NumberSink,
   parseFlags,
+  ReadProgress,
+  readSession,
   runMain,
   secondsFlag,
   UsageError,
-} from "./lib/flags.ts";
-import { errorHint, interruptedNote, longReadNote } from "./lib/hints.ts";
-import { formatHistogram } from "./lib/histogram.ts";
-import { PAYLOAD_FORMATS } from "./lib/payload.ts";
-import { NumberPrinter, writeText } from "./lib/printer.ts";
-import { ReadProgress } from "./lib/progress.ts";
-import { type NumberSink, readSession } from "./lib/session.ts";
-import { formatStats, type NumberRange, StreamStats } from "./lib/stats.ts";
+  writeText,
+} from "./lib/cli/mod.ts";
+import {
+  FETCH_DEFAULTS,
+  FETCH_LIMITS,
+  resolveFetchOptions,
+} from "./lib/client/mod.ts";
+import { RandportError } from "./lib/errors/mod.ts";
+import { type NumberRange, StreamStats } from "./lib/stats/mod.ts";
+import { PAYLOAD_FORMATS } from "./lib/wire/mod.ts";
+
+/** The flag of every option the command line sets, for error messages. */
+const FLAG_OF: Record<string, string> = {
+  hostname: "--host",
+  port: "--port",
+  limit: "--limit",
+  timeout: "--timeout",
+};
 
 const HELP =
   `randport client ${denoJson.version}: fetches random numbers from a randport server.
@@ -35,12 +53,14 @@ Usage: deno task client [flags]
        randport-client [flags]
 
 Flags:
-  --host HOST        server to connect to (default: localhost)
-  --port N           server port (default: ${DEFAULT_PORT})
+  --host HOST        server to connect to (default: ${FETCH_DEFAULTS.hostname})
+  --port N           server port (default: ${FETCH_DEFAULTS.port})
   --format F         output: lines | csv | json (default: lines, one per line)
   --limit N          stop after N numbers and close (for --stream servers)
   --timeout S        seconds allowed to connect, and for any silence while
-                     reading (default: 10; 0: no limit)
+                     reading (default: ${
+    FETCH_DEFAULTS.timeout / 1000
+  }; 0: no limit)
   --stats            print count, min, max, mean, standard deviation and a
                      chi-square test of uniformity instead of the numbers
   --histogram        print a bar chart of the numbers instead of them
@@ -126,19 +146,26 @@ async function main(): Promise<number> {
   }
   const hostname = typeof values.host === "string"
     ? hostFlag("--host", values.host)
-    : "localhost";
+    : FETCH_DEFAULTS.hostname;
   const port = typeof values.port === "string"
-    ? integerFlag("--port", values.port, { min: 1, max: 65535 })
-    : DEFAULT_PORT;
+    ? integerFlag("--port", values.port, FETCH_LIMITS.port)
+    : FETCH_DEFAULTS.port;
   const format = typeof values.format === "string"
     ? choiceFlag("--format", values.format, { choices: PAYLOAD_FORMATS })
     : "lines";
   const limit = typeof values.limit === "string"
-    ? integerFlag("--limit", values.limit, { min: 0 })
+    ? integerFlag("--limit", values.limit, FETCH_LIMITS.limit)
     : Infinity;
   const timeout = typeof values.timeout === "string"
     ? secondsFlag("--timeout", values.timeout)
-    : 10000;
+    : FETCH_DEFAULTS.timeout;
+  // Every value is checked by the library; its errors name the option, and
+  // the flag it came from is named here.
+  try {
+    resolveFetchOptions({ hostname, port, limit, timeout });
+  } catch (error) {
+    throw asUsageError(error, FLAG_OF);
+  }
   const summary = values.stats === true || values.histogram === true;
   const range = typeof values.range === "string"
     ? rangeFlag("--range", values.range)

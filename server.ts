@@ -5,29 +5,54 @@
  */
 
 import denoJson from "./deno.json" with { type: "json" };
-import { DEFAULT_PORT, formatAddress } from "./lib/address.ts";
+// The flag modules only: the rest of cli/ is the client's presentation.
 import {
   choiceFlag,
   hostFlag,
   integerFlag,
   parseFlags,
-  runMain,
   secondsFlag,
-  UsageError,
-} from "./lib/flags.ts";
-import {
-  PAYLOAD_FORMATS,
-  PayloadSpecError,
-  type PayloadSpecOptions,
-  resolvePayloadSpec,
-} from "./lib/payload.ts";
+} from "./lib/cli/flags.ts";
+import { runMain } from "./lib/cli/run_main.ts";
+import { asUsageError } from "./lib/cli/usage_error.ts";
+import { formatAddress } from "./lib/net/mod.ts";
 import {
   LOG_LEVELS,
   type RandportServer,
+  resolveServeOptions,
   serve,
+  SERVE_DEFAULTS,
+  SERVE_LIMITS,
   type ServeOptions,
   stderrLogger,
-} from "./lib/server.ts";
+} from "./lib/server/mod.ts";
+import {
+  PAYLOAD_FORMATS,
+  type PayloadSpecOptions,
+  resolvePayloadSpec,
+} from "./lib/wire/mod.ts";
+
+const PAYLOAD_DEFAULTS = resolvePayloadSpec();
+const seconds = (ms: number) => ms / 1000;
+
+/** The flag of every option the command line sets, for error messages. */
+const FLAG_OF: Record<string, string> = {
+  hostname: "--host",
+  port: "--port",
+  count: "--count",
+  min: "--min",
+  max: "--max",
+  format: "--format",
+  stream: "--stream",
+  unique: "--unique",
+  seed: "--seed",
+  maxConnections: "--max-connections",
+  writeTimeout: "--write-timeout",
+  lingerTimeout: "--linger-timeout",
+  shutdownGrace: "--shutdown-grace",
+  backlog: "--backlog",
+  chunkSize: "--chunk-size",
+};
 
 const HELP =
   `randport server ${denoJson.version}: hands out random numbers over TCP.
@@ -40,28 +65,36 @@ Usage: deno task serve [flags]
 
 Flags:
   --host HOST        address to listen on (default: every interface, IPv6 and IPv4)
-  --port N           TCP port, 0 for any free one (default: ${DEFAULT_PORT})
-  --count N          numbers per payload (default: 10)
-  --min N            smallest number, inclusive (default: 1)
-  --max N            largest number, inclusive (default: 100)
+  --port N           TCP port, 0 for any free one (default: ${SERVE_DEFAULTS.port})
+  --count N          numbers per payload (default: ${PAYLOAD_DEFAULTS.count})
+  --min N            smallest number, inclusive (default: ${PAYLOAD_DEFAULTS.min})
+  --max N            largest number, inclusive (default: ${PAYLOAD_DEFAULTS.max})
                      min and max may be any integers within ±(2^53−1)
-  --format F         csv | lines | json (default: csv)
+  --format F         ${
+    PAYLOAD_FORMATS.join(" | ")
+  } (default: ${PAYLOAD_DEFAULTS.format})
   --stream           send numbers until the client disconnects (csv or lines)
   --unique           no number repeats within a payload (count <= range size)
   --seed N           deterministic numbers: each connection's payload depends
                      only on the seed and the connection's ordinal since start
 
 Limits:
-  --max-connections N  clients served at once; more get "ERR busy" (default: 10000)
+  --max-connections N  clients served at once; more get "ERR busy" (default: ${SERVE_DEFAULTS.maxConnections})
   --write-timeout S    disconnect a client that reads nothing for S seconds
-                       (default: 30; 0: never)
+                       (default: ${
+    seconds(SERVE_DEFAULTS.writeTimeout)
+  }; 0: never)
   --linger-timeout S   after the payload, wait about S seconds for the client
-                       to close, discarding what it sent (default: 2; 0: close
+                       to close, discarding what it sent (default: ${
+    seconds(SERVE_DEFAULTS.lingerTimeout)
+  }; 0: close
                        at once, as the classic server does)
   --shutdown-grace S   on SIGINT/SIGTERM, seconds payloads in flight get to
-                       finish (default: 5)
-  --backlog N          kernel queue of connections not yet accepted (default: 4096)
-  --chunk-size N       bytes generated ahead per client, 64..65536 (default: 16384)
+                       finish (default: ${
+    seconds(SERVE_DEFAULTS.shutdownGrace)
+  })
+  --backlog N          kernel queue of connections not yet accepted (default: ${SERVE_DEFAULTS.backlog})
+  --chunk-size N       bytes generated ahead per client, ${SERVE_LIMITS.chunkSize.min}..${SERVE_LIMITS.chunkSize.max} (default: ${SERVE_DEFAULTS.chunkSize})
   --log-level L        error | info | debug (default: error); logs go to stderr
 
   -h, --help         show this help
@@ -119,16 +152,6 @@ function payloadOptions(
       choices: PAYLOAD_FORMATS,
     });
   }
-  try {
-    resolvePayloadSpec(options);
-  } catch (error) {
-    if (error instanceof PayloadSpecError) {
-      throw new UsageError(
-        `--${error.field}: ${error.detail}`,
-      );
-    }
-    throw error;
-  }
   return options;
 }
 
@@ -145,9 +168,11 @@ function limitOptions(
   };
   const maxConnections = text("max-connections");
   if (maxConnections !== undefined) {
-    options.maxConnections = integerFlag("--max-connections", maxConnections, {
-      min: 1,
-    });
+    options.maxConnections = integerFlag(
+      "--max-connections",
+      maxConnections,
+      SERVE_LIMITS.maxConnections,
+    );
   }
   const writeTimeout = text("write-timeout");
   if (writeTimeout !== undefined) {
@@ -163,14 +188,15 @@ function limitOptions(
   }
   const backlog = text("backlog");
   if (backlog !== undefined) {
-    options.backlog = integerFlag("--backlog", backlog, { min: 1, max: 65535 });
+    options.backlog = integerFlag("--backlog", backlog, SERVE_LIMITS.backlog);
   }
   const chunkSize = text("chunk-size");
   if (chunkSize !== undefined) {
-    options.chunkSize = integerFlag("--chunk-size", chunkSize, {
-      min: 64,
-      max: 65536,
-    });
+    options.chunkSize = integerFlag(
+      "--chunk-size",
+      chunkSize,
+      SERVE_LIMITS.chunkSize,
+    );
   }
   const logLevel = text("log-level");
   options.logger = stderrLogger(
@@ -217,17 +243,28 @@ async function main(): Promise<number> {
     return 0;
   }
   const port = typeof values.port === "string"
-    ? integerFlag("--port", values.port, { min: 0, max: 65535 })
-    : DEFAULT_PORT;
+    ? integerFlag("--port", values.port, SERVE_LIMITS.port)
+    : SERVE_DEFAULTS.port;
   const hostname = typeof values.host === "string"
     ? hostFlag("--host", values.host)
     : undefined;
-  const payload = payloadOptions(values);
-  const limits = limitOptions(values);
+  const options: ServeOptions = {
+    hostname,
+    port,
+    payload: payloadOptions(values),
+    ...limitOptions(values),
+  };
+  // Every value is checked by the library; its errors name the option, and
+  // the flag it came from is named here.
+  try {
+    resolveServeOptions(options);
+  } catch (error) {
+    throw asUsageError(error, FLAG_OF);
+  }
 
   let server: RandportServer;
   try {
-    server = serve({ hostname, port, payload, ...limits });
+    server = serve(options);
   } catch (error) {
     throw startupFailure(hostname, port, error);
   }

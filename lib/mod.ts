@@ -1,9 +1,21 @@
 /**
  * randport: a TCP service that hands out random numbers, wire-compatible
  * with the classic socket exercise (10 integers in 1..100, comma-separated,
- * then close). This module is the library behind `server.ts` and
- * `client.ts`: the server, the client, the generator, the encoder and the
- * parser, each usable on its own.
+ * then close). The root exports what most programs need: start a server,
+ * read numbers from one, describe a payload, and the errors. The packages
+ * hold the rest, each under its own subpath:
+ *
+ * - `@randport/randport/server`: {@linkcode serve}, its options and limits,
+ *   loggers, counters;
+ * - `@randport/randport/client`: {@linkcode fetchNumbers},
+ *   {@linkcode streamNumbers} and their options;
+ * - `@randport/randport/wire`: the payload format of PROTOCOL.md: spec,
+ *   encoder, parser, `ERR` reply;
+ * - `@randport/randport/random`: word sources and exact samplers;
+ * - `@randport/randport/stats`: tallies, summary statistics, chi-square;
+ * - `@randport/randport/net`: address formatting;
+ * - `@randport/randport/errors`: {@linkcode RandportError},
+ *   {@linkcode OptionError}.
  *
  * ```ts
  * import { fetchNumbers, serve } from "@randport/randport";
@@ -16,20 +28,21 @@
  * @module
  */
 
-export * from "./address.ts";
-export * from "./chi_square.ts";
-export * from "./client.ts";
-export * from "./colors.ts";
-export * from "./encoder.ts";
-export * from "./errors.ts";
-export * from "./histogram.ts";
-export * from "./parser.ts";
-export * from "./payload.ts";
-export * from "./progress.ts";
-export * from "./random.ts";
-export * from "./server.ts";
-export * from "./session.ts";
-export * from "./stats.ts";
-export * from "./tally.ts";
-export * from "./uniform.ts";
-export * from "./unique.ts";
+export {
+  fetchNumbers,
+  type FetchOptions,
+  streamNumbers,
+} from "./client/mod.ts";
+export {
+  OptionError,
+  RandportError,
+  type RandportErrorCode,
+} from "./errors/mod.ts";
+export { type RandportServer, serve, type ServeOptions } from "./server/mod.ts";
+export {
+  type PayloadFormat,
+  type PayloadSpec,
+  PayloadSpecError,
+  type PayloadSpecOptions,
+  resolvePayloadSpec,
+} from "./wire/mod.ts";

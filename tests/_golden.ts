@@ -7,9 +7,12 @@
  * @module
  */
 
-import { PayloadEncoder } from "../lib/encoder.ts";
-import { type PayloadSpecOptions, resolvePayloadSpec } from "../lib/payload.ts";
-import { serve } from "../lib/server.ts";
+import { serve } from "../lib/server/mod.ts";
+import {
+  PayloadEncoder,
+  type PayloadSpecOptions,
+  resolvePayloadSpec,
+} from "../lib/wire/mod.ts";
 
 /** One golden payload. */
 export interface GoldenCase {

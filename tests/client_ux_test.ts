@@ -9,15 +9,23 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import jStat from "jstat";
-import { chiSquareUniform } from "../lib/chi_square.ts";
-import { createColors } from "../lib/colors.ts";
-import { errorHint, interruptedNote, longReadNote } from "../lib/hints.ts";
-import { formatHistogram } from "../lib/histogram.ts";
-import { ReadProgress } from "../lib/progress.ts";
-import { serve } from "../lib/server.ts";
-import { readSession } from "../lib/session.ts";
-import { formatStats, StreamStats, uniformityTest } from "../lib/stats.ts";
-import { Tally } from "../lib/tally.ts";
+import {
+  createColors,
+  errorHint,
+  formatHistogram,
+  formatStats,
+  interruptedNote,
+  longReadNote,
+  ReadProgress,
+  readSession,
+} from "../lib/cli/mod.ts";
+import { serve } from "../lib/server/mod.ts";
+import {
+  chiSquareUniform,
+  StreamStats,
+  Tally,
+  uniformityTest,
+} from "../lib/stats/mod.ts";
 import {
   assertOneLineError,
   CLIENT_TS,

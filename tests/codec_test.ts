@@ -1,25 +1,27 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { RandportError } from "../lib/errors/mod.ts";
+import {
+  type RandomSource,
+  SeededRandomSource,
+  UniformSampler,
+  UniqueSampler,
+} from "../lib/random/mod.ts";
 import {
   encodePayload,
+  MAX_UNIQUE_COUNT,
   maxNumberBytes,
   maxPayloadBytes,
+  parsePayload,
   PayloadEncoder,
-  payloadStream,
-} from "../lib/encoder.ts";
-import { RandportError } from "../lib/errors.ts";
-import { parsePayload, PayloadParser } from "../lib/parser.ts";
-import {
-  MAX_UNIQUE_COUNT,
   type PayloadFormat,
+  PayloadParser,
   type PayloadSpec,
   PayloadSpecError,
   type PayloadSpecOptions,
+  payloadStream,
   resolvePayloadSpec,
-} from "../lib/payload.ts";
-import { type RandomSource, SeededRandomSource } from "../lib/random.ts";
-import { UniformSampler } from "../lib/uniform.ts";
-import { UniqueSampler } from "../lib/unique.ts";
+} from "../lib/wire/mod.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const FORMATS: PayloadFormat[] = ["csv", "lines", "json"];

@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import jStat from "jstat";
 import {
   cryptoRandomSource,
+  randomBelow,
   type RandomSource,
   SeededRandomSource,
-} from "../lib/random.ts";
-import { randomBelow, UniformSampler } from "../lib/uniform.ts";
-import { UniqueSampler } from "../lib/unique.ts";
+  UniformSampler,
+  UniqueSampler,
+} from "../lib/random/mod.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const TWO_32 = 2 ** 32;

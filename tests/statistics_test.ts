@@ -14,10 +14,11 @@ import assert from "node:assert/strict";
 import jStat from "jstat";
 import {
   cryptoRandomSource,
+  type IntegerSampler,
   type RandomSource,
   SeededRandomSource,
-} from "../lib/random.ts";
-import { type IntegerSampler, UniformSampler } from "../lib/uniform.ts";
+  UniformSampler,
+} from "../lib/random/mod.ts";
 
 const ALPHA = 1e-6;
 const DRAWS = 1_000_000;

@@ -1,0 +1,86 @@
+/**
+ * The one error type the client side reports, with a code for each failure
+ * class a caller may want to tell apart.
+ *
+ * @module
+ */
+
+/**
+ * What went wrong, as {@linkcode RandportError.code}:
+ * - `refused`: nothing listens at the address.
+ * - `unknown-host`: the host name does not resolve.
+ * - `timeout`: connecting, or a silence while reading, took too long.
+ * - `reset`: the server reset the connection.
+ * - `busy`: the server is at its connection limit (an `ERR busy` reply).
+ * - `server-error`: the server sent another `ERR` reply.
+ * - `malformed`: the payload breaks the grammar in PROTOCOL.md.
+ * - `truncated`: the payload ended in the middle.
+ * - `network`: any other network failure.
+ */
+export type RandportErrorCode =
+  | "refused"
+  | "unknown-host"
+  | "timeout"
+  | "reset"
+  | "busy"
+  | "server-error"
+  | "malformed"
+  | "truncated"
+  | "network";
+
+/** Options for {@linkcode RandportError}. */
+export interface RandportErrorOptions {
+  /**
+   * For payload errors, the byte offset (from 0) where the problem was found.
+   *
+   * @default {undefined}
+   */
+  offset?: number;
+  /**
+   * The underlying error.
+   *
+   * @default {undefined}
+   */
+  cause?: unknown;
+}
+
+/**
+ * A failure while fetching or parsing numbers. Its message is one line meant
+ * for people; its `code` is meant for programs.
+ *
+ * @example Usage
+ * ```ts
+ * import { fetchNumbers } from "@randport/randport/client";
+ * import { RandportError } from "@randport/randport/errors";
+ *
+ * try {
+ *   await fetchNumbers({ port: 1 });
+ * } catch (error) {
+ *   if (error instanceof RandportError) console.log(error.code); // "refused"
+ * }
+ * ```
+ */
+export class RandportError extends Error {
+  /** The failure class. */
+  readonly code: RandportErrorCode;
+  /** For payload errors, the byte offset where the problem was found. */
+  readonly offset: number | undefined;
+
+  /**
+   * Creates the error.
+   *
+   * @param code The failure class.
+   * @param message One line, for people.
+   * @param options Byte offset and cause.
+   */
+  constructor(
+    code: RandportErrorCode,
+    message: string,
+    options: RandportErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "RandportError";
+    this.code = code;
+    this.offset = options.offset;
+  }
+}

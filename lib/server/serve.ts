@@ -1,0 +1,337 @@
+/**
+ * The push port's server: accept, serve, shut down. Each connection is
+ * sent its payload (PROTOCOL.md §1) one chunk at a time, as fast as the
+ * client reads, then lingered on until the client closes.
+ *
+ * @module
+ */
+
+import { formatAddress } from "../net/address.ts";
+import { encodeErrReply } from "../wire/err_reply.ts";
+import { maxPayloadBytes, PayloadEncoder } from "../wire/encoder.ts";
+import type { PayloadSpec } from "../wire/payload_spec.ts";
+import { isClientError } from "./_client_errors.ts";
+import { Connection } from "./_connection.ts";
+import { Turns } from "./_turns.ts";
+import type { LogLevel } from "./logger.ts";
+import {
+  type ResolvedServeOptions,
+  resolveServeOptions,
+  type ServeOptions,
+} from "./serve_options.ts";
+import type { ServerStats } from "./server_stats.ts";
+
+/** A running server, as returned by {@linkcode serve}. */
+export interface RandportServer {
+  /** The address it listens on, with the real port. */
+  readonly addr: Deno.NetAddr;
+  /** The payload every connection receives. */
+  readonly payload: PayloadSpec;
+  /** Live counters. */
+  readonly stats: Readonly<ServerStats>;
+  /** Settles once the server has stopped and every connection is closed. */
+  readonly finished: Promise<void>;
+  /**
+   * Stops accepting at once, ends streams at the next number boundary, lets
+   * fixed payloads finish within the shutdown grace, then closes the rest.
+   *
+   * @returns The same promise as `finished`.
+   */
+  shutdown(): Promise<void>;
+}
+
+// Bytes a client sends are discarded, so every connection shares this buffer.
+const discard = new Uint8Array(4096);
+
+const BUSY_REPLY = encodeErrReply({
+  code: "busy",
+  text: "server at its connection limit",
+});
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function listen(options: ResolvedServeOptions): Deno.TcpListener {
+  const { hostname, port, backlog: tcpBacklog } = options;
+  if (hostname !== undefined) {
+    return Deno.listen({ hostname, port, tcpBacklog });
+  }
+  try {
+    return Deno.listen({ hostname: "::", port, tcpBacklog });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) throw error;
+    // No IPv6 on this host: fall back to every IPv4 interface.
+    return Deno.listen({ hostname: "0.0.0.0", port, tcpBacklog });
+  }
+}
+
+class Server implements RandportServer {
+  readonly addr: Deno.NetAddr;
+  readonly payload: PayloadSpec;
+  readonly stats: ServerStats = {
+    accepted: 0,
+    active: 0,
+    completed: 0,
+    dropped: 0,
+    timedOut: 0,
+    rejected: 0,
+    numbers: 0,
+    bytes: 0,
+  };
+  readonly finished: Promise<void>;
+  readonly #options: ResolvedServeOptions;
+  readonly #listener: Deno.TcpListener;
+  readonly #connections = new Set<Connection>();
+  readonly #bufferBytes: number;
+  readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #turns: Turns;
+  #stopping = false;
+  #idle = Promise.withResolvers<void>();
+
+  constructor(options: ResolvedServeOptions) {
+    this.#options = options;
+    this.payload = options.payload;
+    this.#bufferBytes = Math.min(
+      options.chunkSize,
+      maxPayloadBytes(this.payload),
+    );
+    this.#listener = listen(options);
+    this.addr = this.#listener.addr;
+    // Only once listening worked: an open channel keeps the process alive.
+    this.#turns = new Turns();
+    // One timer for every deadline: nothing per connection on the hot path
+    // but a timestamp. Its period bounds how late a deadline is enforced.
+    const shortest = Math.min(
+      options.lingerTimeout || Infinity,
+      options.writeTimeout || Infinity,
+    );
+    this.#sweeper = setInterval(
+      () => this.#sweep(),
+      Math.max(10, Math.min(1000, shortest / 4)),
+    );
+    this.finished = this.#acceptLoop();
+    const signal = options.signal;
+    if (signal?.aborted) {
+      this.shutdown();
+    } else if (signal) {
+      const onAbort = () => this.shutdown();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.finished.then(() => signal.removeEventListener("abort", onAbort));
+    }
+  }
+
+  shutdown(): Promise<void> {
+    if (!this.#stopping) {
+      this.#stopping = true;
+      this.#listener.close();
+      if (this.#connections.size > 0) {
+        this.#log(
+          "info",
+          `shutting down: ${this.#connections.size} connections in flight`,
+        );
+      }
+    }
+    return this.finished;
+  }
+
+  #log(level: LogLevel, message: string): void {
+    this.#options.logger.log(level, message);
+  }
+
+  async #acceptLoop(): Promise<void> {
+    let ordinal = 0;
+    while (!this.#stopping) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#stopping) break;
+        // Out of file descriptors and the like: the listener is still good.
+        this.#log("error", `accept failed: ${error}`);
+        await delay(100);
+        continue;
+      }
+      this.stats.accepted++;
+      if (this.#connections.size >= this.#options.maxConnections) {
+        this.#reject(conn);
+      } else {
+        this.#handle(new Connection(conn, ordinal++));
+      }
+    }
+    await this.#drainConnections();
+    clearInterval(this.#sweeper);
+    this.#turns.close();
+    const { accepted, completed, dropped, timedOut, rejected } = this.stats;
+    this.#log(
+      "info",
+      `stopped: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy`,
+    );
+  }
+
+  async #drainConnections(): Promise<void> {
+    if (this.#connections.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.shutdownGrace);
+    });
+    await Promise.race([this.#idle.promise, graceOver]);
+    clearTimeout(timer);
+    if (this.#connections.size > 0) {
+      this.#log(
+        "info",
+        `shutdown grace over: closing ${this.#connections.size} connections`,
+      );
+    }
+    for (const connection of this.#connections) connection.close("cut-off");
+    await this.#idle.promise;
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    for (const connection of this.#connections) connection.expire(now);
+  }
+
+  /** Turns a client away at the connection limit; the reply is one write. */
+  async #reject(conn: Deno.TcpConn): Promise<void> {
+    this.stats.rejected++;
+    try {
+      await conn.write(BUSY_REPLY);
+    } catch (error) {
+      this.#log("debug", `busy reply not delivered: ${error}`);
+    } finally {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+
+  async #handle(connection: Connection): Promise<void> {
+    this.#connections.add(connection);
+    this.stats.active++;
+    try {
+      await this.#send(connection);
+      this.stats.completed++;
+      if (this.#options.lingerTimeout > 0) await this.#linger(connection);
+    } catch (error) {
+      const { conn, ordinal } = connection;
+      const peer = formatAddress(conn.remoteAddr);
+      if (connection.closeReason === "timed-out") {
+        this.stats.timedOut++;
+        this.#log(
+          "debug",
+          `connection #${ordinal} from ${peer} stopped reading: disconnected after the write timeout`,
+        );
+      } else {
+        this.stats.dropped++;
+        this.#log(
+          isClientError(error) ? "debug" : "error",
+          `connection #${ordinal} from ${peer} dropped: ${error}`,
+        );
+      }
+    } finally {
+      connection.close("done");
+      this.#connections.delete(connection);
+      this.stats.active--;
+      if (this.#stopping && this.#connections.size === 0) {
+        this.#idle.resolve();
+      }
+    }
+  }
+
+  /** Writes the payload, one chunk at a time, each once the last is written. */
+  async #send(connection: Connection): Promise<void> {
+    const { conn, ordinal } = connection;
+    const stream = this.payload.stream;
+    const encoder = new PayloadEncoder(this.payload, { ordinal });
+    const buf = new Uint8Array(
+      Math.max(this.#bufferBytes, encoder.minBufferBytes),
+    );
+    const writeTimeout = this.#options.writeTimeout || Infinity;
+    try {
+      for (;;) {
+        // Streams end at a number boundary; fixed payloads get to finish.
+        if (this.#stopping && stream) encoder.end();
+        const before = encoder.numbersWritten;
+        const length = encoder.encodeInto(buf);
+        if (length === 0) return;
+        // The deadline runs only while a write waits, and restarts whenever
+        // the client makes room: it catches clients that stopped reading,
+        // not slow ones.
+        for (let offset = 0; offset < length;) {
+          connection.deadline = performance.now() + writeTimeout;
+          offset += await conn.write(buf.subarray(offset, length));
+        }
+        connection.deadline = Infinity;
+        this.stats.bytes += length;
+        this.stats.numbers += encoder.numbersWritten - before;
+        if (!encoder.done) {
+          const turn = this.#turns.next();
+          if (turn) await turn;
+        }
+      }
+    } catch (error) {
+      // Disconnecting is how a stream's reader says it has had enough.
+      // A stream cut off by the server is not a clean end: it may stop
+      // mid-number.
+      if (stream && isClientError(error) && !connection.abandoned) {
+        this.#log(
+          "debug",
+          `connection #${ordinal} ended its stream: ${error}`,
+        );
+        return;
+      }
+      throw error;
+    } finally {
+      connection.deadline = Infinity;
+    }
+  }
+
+  /**
+   * Half-closes, then reads and discards until the client closes or the
+   * linger time is up (the sweeper closes the connection then).
+   */
+  async #linger(connection: Connection): Promise<void> {
+    const { conn } = connection;
+    connection.linger(this.#options.lingerTimeout);
+    try {
+      // Half-close and start reading at once: one turn of the event loop
+      // less per connection than awaiting the half-close first.
+      const halfClosed = conn.closeWrite().catch(() => {});
+      while (await conn.read(discard) !== null) {
+        // Discard what the client sent.
+      }
+      await halfClosed;
+    } catch {
+      // The payload is with the kernel already; a reset now changes nothing.
+    }
+  }
+}
+
+/**
+ * Starts a randport server. It listens before `serve` returns, so `addr`
+ * holds the real port at once.
+ *
+ * @example Usage
+ * ```ts
+ * import { fetchNumbers } from "@randport/randport/client";
+ * import { serve } from "@randport/randport/server";
+ *
+ * const server = serve({ hostname: "127.0.0.1", port: 0, payload: { count: 3 } });
+ * const numbers = await fetchNumbers({ hostname: "127.0.0.1", port: server.addr.port });
+ * console.log(numbers.length); // 3
+ * await server.shutdown();
+ * ```
+ *
+ * @param options Where to listen, what to send, and limits.
+ * @returns The running server.
+ * @throws {Deno.errors.AddrInUse} And the other `Deno.listen` errors when
+ * the address cannot be bound.
+ * @throws {OptionError} Naming the option when one cannot be honoured
+ * (`PayloadSpecError` for the payload's fields); see `resolveServeOptions`.
+ */
+export function serve(options: ServeOptions = {}): RandportServer {
+  return new Server(resolveServeOptions(options));
+}

@@ -1,0 +1,275 @@
+/**
+ * The server's options: what each means, its default, and the one check of
+ * every value, so that `serve()` refuses what it cannot honour with an
+ * error naming the option, and the command line fills its help and its
+ * checks from the same place.
+ *
+ * @module
+ */
+
+import {
+  checkInteger,
+  type CheckIntegerOptions,
+  checkMilliseconds,
+  OptionError,
+} from "../errors/option_error.ts";
+import { DEFAULT_PORT } from "../wire/default_port.ts";
+import { DEFAULT_CHUNK_SIZE } from "../wire/encoder.ts";
+import {
+  type PayloadSpec,
+  type PayloadSpecOptions,
+  resolvePayloadSpec,
+} from "../wire/payload_spec.ts";
+import type { ServerLogger } from "./logger.ts";
+
+/** Options for {@linkcode serve}. */
+export interface ServeOptions {
+  /**
+   * The address to listen on: a host name or address, without spaces.
+   * Left out, the server listens on every interface, IPv6 and IPv4 alike
+   * (`::`, or `0.0.0.0` where IPv6 is unavailable).
+   *
+   * @default {"::"}
+   */
+  hostname?: string;
+  /**
+   * The TCP port, 0 to 65535; 0 picks a free one (read it from `addr`).
+   *
+   * @default {27679}
+   */
+  port?: number;
+  /**
+   * What every connection receives.
+   *
+   * @default {resolvePayloadSpec()}
+   */
+  payload?: PayloadSpecOptions;
+  /**
+   * The most bytes generated ahead for one client: the size of the one
+   * buffer a client holds while its data is being written; 64 to 65536.
+   *
+   * @default {16384}
+   */
+  chunkSize?: number;
+  /**
+   * How long a fixed payload in flight may take to finish once shutdown has
+   * begun, in milliseconds (0 to 2^31−1); connections still open then are
+   * closed.
+   *
+   * @default {5000}
+   */
+  shutdownGrace?: number;
+  /**
+   * How long to wait, after the payload, for the client to close its side,
+   * in milliseconds (checked every quarter of it, at most every second).
+   * Reading what a client sent before closing keeps the kernel from
+   * answering it with a reset that could destroy the payload.
+   * 0 closes at once after the payload (as the classic server does): fewer
+   * system calls per connection, and still safe for clients that send
+   * nothing. Any value of 0 or less means no linger; at most 2^31−1.
+   *
+   * @default {2000}
+   */
+  lingerTimeout?: number;
+  /**
+   * The size of the kernel's queue of connections not yet accepted, 1 to
+   * 65535. Linux caps it at `net.core.somaxconn` (4096 on current kernels).
+   *
+   * @default {4096}
+   */
+  backlog?: number;
+  /**
+   * The most connections served at once, at least 1. A client arriving
+   * when this many are open is accepted, sent `ERR busy` (see PROTOCOL.md)
+   * and closed.
+   *
+   * @default {10000}
+   */
+  maxConnections?: number;
+  /**
+   * How long a write may wait without the client making any room, in
+   * milliseconds; the client is then disconnected and what it held is freed.
+   * The kernel reports room only once about a third of the socket's send
+   * buffer is free, so a client must read at least that much (up to ~1.3 MiB
+   * with Linux's default 4 MiB buffers) within the timeout. 0 waits
+   * forever; at most 2^31−1.
+   *
+   * @default {30000}
+   */
+  writeTimeout?: number;
+  /**
+   * Aborting it starts the server's shutdown.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Where log lines go.
+   *
+   * @default {errors to stderr}
+   */
+  logger?: ServerLogger;
+}
+
+/**
+ * The defaults of {@linkcode ServeOptions}, in the options' own units
+ * (milliseconds, bytes). `hostname` has none: left out, the server listens
+ * on every interface.
+ *
+ * @example Usage
+ * ```ts
+ * import { SERVE_DEFAULTS } from "@randport/randport/server";
+ *
+ * console.log(SERVE_DEFAULTS.maxConnections); // 10000
+ * console.log(SERVE_DEFAULTS.writeTimeout / 1000); // 30 (seconds)
+ * ```
+ */
+export const SERVE_DEFAULTS: {
+  readonly port: number;
+  readonly chunkSize: number;
+  readonly shutdownGrace: number;
+  readonly lingerTimeout: number;
+  readonly backlog: number;
+  readonly maxConnections: number;
+  readonly writeTimeout: number;
+} = Object.freeze({
+  port: DEFAULT_PORT,
+  chunkSize: DEFAULT_CHUNK_SIZE,
+  shutdownGrace: 5000,
+  lingerTimeout: 2000,
+  backlog: 4096,
+  maxConnections: 10000,
+  writeTimeout: 30000,
+});
+
+/**
+ * The accepted range of each integer option of {@linkcode ServeOptions}.
+ *
+ * @example Usage
+ * ```ts
+ * import { SERVE_LIMITS } from "@randport/randport/server";
+ *
+ * console.log(SERVE_LIMITS.backlog); // { min: 1, max: 65535 }
+ * ```
+ */
+export const SERVE_LIMITS: {
+  readonly port: Readonly<CheckIntegerOptions>;
+  readonly chunkSize: Readonly<CheckIntegerOptions>;
+  readonly backlog: Readonly<CheckIntegerOptions>;
+  readonly maxConnections: Readonly<CheckIntegerOptions>;
+} = Object.freeze({
+  port: Object.freeze({ min: 0, max: 65535 }),
+  chunkSize: Object.freeze({ min: 64, max: 65536 }),
+  backlog: Object.freeze({ min: 1, max: 65535 }),
+  maxConnections: Object.freeze({ min: 1 }),
+});
+
+/** {@linkcode ServeOptions} with every default filled in and checked. */
+export interface ResolvedServeOptions {
+  /** The address to listen on; `undefined` for every interface. */
+  hostname: string | undefined;
+  /** The TCP port. */
+  port: number;
+  /** The payload every connection receives. */
+  payload: PayloadSpec;
+  /** Bytes generated ahead per client. */
+  chunkSize: number;
+  /** Milliseconds fixed payloads get to finish at shutdown. */
+  shutdownGrace: number;
+  /** Milliseconds to linger after the payload; 0 for none. */
+  lingerTimeout: number;
+  /** The kernel's accept queue. */
+  backlog: number;
+  /** The most connections served at once. */
+  maxConnections: number;
+  /** Milliseconds a write may wait for room; 0 waits forever. */
+  writeTimeout: number;
+  /** Aborting it starts shutdown. */
+  signal: AbortSignal | undefined;
+  /** Where log lines go. */
+  logger: ServerLogger;
+}
+
+const errorsToStderr: ServerLogger = {
+  log(level, message) {
+    if (level === "error") console.error(message);
+  },
+};
+
+/**
+ * Fills in the defaults of {@linkcode ServeOptions} and checks every value,
+ * as `serve()` does before it listens.
+ *
+ * @example Usage
+ * ```ts
+ * import { OptionError } from "@randport/randport/errors";
+ * import { resolveServeOptions } from "@randport/randport/server";
+ *
+ * console.log(resolveServeOptions({ port: 0 }).maxConnections); // 10000
+ * try {
+ *   resolveServeOptions({ maxConnections: 0 });
+ * } catch (error) {
+ *   if (error instanceof OptionError) console.log(error.field); // "maxConnections"
+ * }
+ * ```
+ *
+ * @param options The options given.
+ * @returns Every option, resolved.
+ * @throws {OptionError} Naming the first option that cannot be honoured
+ * (a `PayloadSpecError`, which is one, for the payload's fields).
+ */
+export function resolveServeOptions(
+  options: ServeOptions = {},
+): ResolvedServeOptions {
+  const { hostname, signal, logger } = options;
+  if (
+    hostname !== undefined &&
+    (typeof hostname !== "string" || !/^\S+$/.test(hostname))
+  ) {
+    throw new OptionError(
+      "hostname",
+      `expected a host name or address without spaces, got ${
+        JSON.stringify(hostname)
+      }`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new OptionError("signal", "expected an AbortSignal");
+  }
+  if (logger !== undefined && typeof logger?.log !== "function") {
+    throw new OptionError("logger", "expected an object with a log method");
+  }
+  const integer = (
+    field: keyof typeof SERVE_LIMITS,
+  ): number =>
+    checkInteger(
+      field,
+      options[field] ?? SERVE_DEFAULTS[field],
+      SERVE_LIMITS[field],
+    );
+  const lingerTimeout = checkMilliseconds(
+    "lingerTimeout",
+    options.lingerTimeout ?? SERVE_DEFAULTS.lingerTimeout,
+    { negative: true },
+  );
+  return {
+    hostname,
+    port: integer("port"),
+    payload: resolvePayloadSpec(options.payload),
+    chunkSize: integer("chunkSize"),
+    shutdownGrace: checkMilliseconds(
+      "shutdownGrace",
+      options.shutdownGrace ?? SERVE_DEFAULTS.shutdownGrace,
+    ),
+    // Anything but a positive timeout means no linger.
+    lingerTimeout: Math.max(0, lingerTimeout),
+    backlog: integer("backlog"),
+    maxConnections: integer("maxConnections"),
+    writeTimeout: checkMilliseconds(
+      "writeTimeout",
+      options.writeTimeout ?? SERVE_DEFAULTS.writeTimeout,
+    ),
+    signal,
+    logger: logger ?? errorsToStderr,
+  };
+}
