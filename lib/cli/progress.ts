@@ -118,17 +118,21 @@ function duration(seconds: number): string {
  * @example Usage
  * ```ts
  * import { streamNumbers } from "../client/stream_numbers.ts";
+ * import { serve } from "../server/serve.ts";
  * import { ReadProgress } from "./progress.ts";
  *
+ * const server = serve({ hostname: "127.0.0.1", port: 0, payload: { stream: true } });
  * const progress = new ReadProgress({ total: 1_000_000 });
  * let count = 0;
  * try {
- *   for await (const batch of streamNumbers({ limit: 1_000_000 })) {
+ *   const { port } = server.addr;
+ *   for await (const batch of streamNumbers({ port, limit: 1_000_000 })) {
  *     count += batch.length;
  *     progress.update(count);
  *   }
  * } finally {
  *   progress.stop();
+ *   await server.shutdown();
  * }
  * ```
  */

@@ -14,9 +14,12 @@ import { streamNumbers } from "./stream_numbers.ts";
  * @example Usage
  * ```ts
  * import { fetchNumbers } from "@randport/randport/client";
+ * import { serve } from "@randport/randport/server";
  *
- * const numbers = await fetchNumbers({ hostname: "localhost", port: 27679 });
+ * const server = serve({ hostname: "127.0.0.1", port: 0 }); // or `deno task serve`
+ * const numbers = await fetchNumbers({ hostname: "127.0.0.1", port: server.addr.port });
  * console.log(numbers); // e.g. [58, 25, 73, 22, 19, 48, 61, 33, 47, 31]
+ * await server.shutdown();
  * ```
  *
  * @param options Where to connect, how many to read, and the timeout.

@@ -20,13 +20,17 @@ const READ_BUFFER_BYTES = 65536;
  * @example Usage
  * ```ts
  * import { streamNumbers } from "@randport/randport/client";
+ * import { serve } from "@randport/randport/server";
  *
- * // Against `deno task serve --stream`: the first million numbers.
+ * // As `deno task serve --stream --port 0` would: numbers until we stop.
+ * const server = serve({ hostname: "127.0.0.1", port: 0, payload: { stream: true } });
  * let sum = 0;
- * for await (const batch of streamNumbers({ port: 27679, limit: 1_000_000 })) {
+ * const options = { hostname: "127.0.0.1", port: server.addr.port, limit: 1_000_000 };
+ * for await (const batch of streamNumbers(options)) {
  *   for (const n of batch) sum += n;
  * }
- * console.log(sum);
+ * console.log(sum / 1_000_000); // about 50.5
+ * await server.shutdown();
  * ```
  *
  * @param options Where to connect, how many to read, and the timeout.

@@ -45,7 +45,7 @@ export interface SamplerOptions {
  * ```
  */
 export interface SamplerBlocks {
-  /** Numbers per block, at least 2. */
+  /** Numbers per block, at least 1: as many as one 32-bit word holds. */
   readonly size: number;
   /** The base of a block's digits: the size of the sampler's range. */
   readonly radix: number;

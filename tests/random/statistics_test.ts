@@ -18,7 +18,7 @@ import {
   type RandomSource,
   SeededRandomSource,
   UniformSampler,
-} from "../lib/random/mod.ts";
+} from "../../lib/random/mod.ts";
 
 const ALPHA = 1e-6;
 const DRAWS = 1_000_000;
