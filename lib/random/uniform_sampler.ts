@@ -88,6 +88,41 @@ function rangeOf(min: number, max: number): RangePlan {
   return plan;
 }
 
+let pendingOf: (sampler: UniformSampler) => number;
+let fillBlocksOf: (
+  sampler: UniformSampler,
+  out: Uint32Array,
+  count: number,
+) => void;
+
+/** A {@linkcode UniformSampler}'s numbers as blocks; see `SamplerBlocks`. */
+class UniformBlocks implements SamplerBlocks {
+  readonly #sampler: UniformSampler;
+  readonly size: number;
+  readonly radix: number;
+  readonly offset: number;
+
+  constructor(
+    sampler: UniformSampler,
+    size: number,
+    radix: number,
+    offset: number,
+  ) {
+    this.#sampler = sampler;
+    this.size = size;
+    this.radix = radix;
+    this.offset = offset;
+  }
+
+  get pending(): number {
+    return pendingOf(this.#sampler);
+  }
+
+  fill(out: Uint32Array, count: number): void {
+    fillBlocksOf(this.#sampler, out, count);
+  }
+}
+
 /**
  * Draws integers uniformly from `min..max` (inclusive), for any range within
  * ±(2^53−1), including ranges wider than 2^53.
@@ -156,22 +191,16 @@ export class UniformSampler implements IntegerSampler {
     this.#limit = range.limit;
     this.#huge = range.huge;
     this.blocks = range.size > 1 && range.digits > 0
-      ? this.#blockView(range.digits, range.size)
+      ? new UniformBlocks(this, range.digits, range.size, min)
       : undefined;
   }
 
-  #blockView(size: number, radix: number): SamplerBlocks {
-    // Arrow functions reach this sampler's private state from the view.
-    const pending = () => this.#spareCount;
-    return Object.freeze({
-      size,
-      radix,
-      offset: this.#min,
-      get pending() {
-        return pending();
-      },
-      fill: (out: Uint32Array, count: number) => this.#fillBlocks(out, count),
-    });
+  static {
+    // The block view reaches the sampler's private state through these, so
+    // that it can be a plain class: a server builds one per connection, and
+    // an object literal with an accessor costs several times as much.
+    pendingOf = (sampler) => sampler.#spareCount;
+    fillBlocksOf = (sampler, out, count) => sampler.#fillBlocks(out, count);
   }
 
   /**
