@@ -18,6 +18,7 @@ import {
   longReadNote,
   NumberPrinter,
   type NumberSink,
+  onStopSignals,
   parseFlags,
   ReadProgress,
   readSession,
@@ -208,11 +209,12 @@ async function main(): Promise<number> {
     ? "\n"
     : "";
 
+  // Ctrl-C stops the read; a second one exits at once; one Ctrl-C that
+  // reaches us twice (under `deno task`) counts once.
   const interrupt = new AbortController();
-  Deno.addSignalListener("SIGINT", () => {
-    if (!interrupt.signal.aborted) return interrupt.abort();
-    progress?.stop();
-    Deno.exit(130); // A second Ctrl-C: the user wants out now.
+  onStopSignals(() => interrupt.abort(), {
+    signals: ["SIGINT"],
+    beforeExit: () => progress?.stop(),
   });
 
   try {

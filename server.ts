@@ -14,6 +14,7 @@ import {
   secondsFlag,
 } from "./lib/cli/flags.ts";
 import { runMain } from "./lib/cli/run_main.ts";
+import { onStopSignals } from "./lib/cli/stop_signals.ts";
 import { asUsageError } from "./lib/cli/usage_error.ts";
 import { formatAddress } from "./lib/net/mod.ts";
 import {
@@ -155,9 +156,6 @@ function payloadOptions(
   return options;
 }
 
-// A second signal exits at once, with the shell's code for death by signal.
-const SIGNALS: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
-
 function limitOptions(
   values: Record<string, string | boolean | undefined>,
 ): ServeOptions {
@@ -268,20 +266,13 @@ async function main(): Promise<number> {
   } catch (error) {
     throw startupFailure(hostname, port, error);
   }
-  let stopping = false;
-  const handlers = SIGNALS.map(([signal, exitCode]) => {
-    const handler = () => {
-      if (stopping) Deno.exit(exitCode);
-      stopping = true;
-      server.shutdown();
-    };
-    Deno.addSignalListener(signal, handler);
-    return () => Deno.removeSignalListener(signal, handler);
-  });
+  // A second signal exits at once; one Ctrl-C counts once (see
+  // stop_signals.ts).
+  const removeHandlers = onStopSignals(() => server.shutdown());
   // Only now: a supervisor may signal as soon as it reads this line.
   console.log(`listening on ${formatAddress(server.addr)}`);
   await server.finished;
-  for (const remove of handlers) remove();
+  removeHandlers();
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
+import { DUPLICATE_SIGNAL_MS } from "../lib/cli/stop_signals.ts";
 import {
   assertClassicCsv,
   freePort,
@@ -723,6 +724,8 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       await sleep(100);
       server.child.kill(signal);
       await waitRefused(server.port);
+      // Closer to the first, it would be taken as a copy of it.
+      await sleep(DUPLICATE_SIGNAL_MS + 100);
       const stopped = await server.stop(signal);
       // Ignoring the second signal would end in exit 0 after the grace.
       assert.equal(stopped.code, code, stopped.stderr);

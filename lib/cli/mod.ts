@@ -23,4 +23,5 @@ export * from "./progress.ts";
 export * from "./read_session.ts";
 export * from "./run_main.ts";
 export * from "./stats_report.ts";
+export * from "./stop_signals.ts";
 export * from "./usage_error.ts";
