@@ -25,6 +25,7 @@ import {
   StreamStats,
   Tally,
   uniformityTest,
+  uniformityTestMinimum,
 } from "../lib/stats/mod.ts";
 import {
   assertOneLineError,
@@ -1166,4 +1167,55 @@ Deno.test("--stats --histogram on an empty payload print zeros and dashes, never
   assert.doesNotMatch(result.stdout, /NaN/);
   assert.match(result.stdout, /^count\s+0$/m);
   assert.match(result.stdout, /^1 .* 0 {2}0\.0%$/m);
+});
+
+Deno.test("uniformityTestMinimum: the test runs from exactly that many numbers, not one fewer", () => {
+  for (let values = 2; values <= 120; values++) {
+    const range = { min: 1, max: values };
+    const needed = uniformityTestMinimum(new StreamStats({ range }))!;
+    assert.ok(needed >= 10, `1..${values}: ${needed}`);
+    for (
+      const [count, runs] of [[needed, true], [needed - 1, false]] as const
+    ) {
+      const stats = new StreamStats({ range });
+      stats.add(Array.from({ length: count }, (_, i) => 1 + (i % values)));
+      assert.equal(
+        uniformityTest(stats) !== undefined,
+        runs,
+        `1..${values} with ${count} numbers`,
+      );
+    }
+  }
+  assert.equal(
+    uniformityTestMinimum(new StreamStats({ range: { min: 1, max: 11 } })),
+    11,
+  );
+  assert.equal(
+    uniformityTestMinimum(new StreamStats({ range: { min: 1, max: 3 } })),
+    15,
+  );
+  assert.equal(uniformityTestMinimum(new StreamStats()), undefined);
+  assert.equal(
+    uniformityTestMinimum(new StreamStats({ range: { min: 4, max: 4 } })),
+    undefined,
+  );
+});
+
+Deno.test("client --stats: 10 numbers over 1..11 do not claim that 10 are too few", async () => {
+  await using peer = await startRawPythonServer("1,2,3,4,5,6,7,8,9,11");
+  const result = await runClient([
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(peer.port),
+    "--stats",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /count +10\n/);
+  // The halves of 1..11 hold 6 and 5 values: 5 of 10 numbers' worth
+  // expected in the smaller is below 5, so 11 are needed.
+  assert.match(
+    result.stdout,
+    /verdict +too few numbers for a chi-square test of 1\.\.11 \(at least 11 needed\)/,
+  );
 });

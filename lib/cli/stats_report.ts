@@ -11,6 +11,7 @@ import type { NumberRange, StreamStats } from "../stats/stream_stats.ts";
 import {
   UNIFORMITY_MIN_EXPECTED,
   uniformityTest,
+  uniformityTestMinimum,
 } from "../stats/uniformity_test.ts";
 import { type Colors, createColors } from "./colors.ts";
 
@@ -80,9 +81,11 @@ function verdict(
     return `every number is ${range.min}; a range of one value has nothing to test`;
   }
   if (test === undefined) {
-    return `too few numbers for a chi-square test (at least ${
-      2 * UNIFORMITY_MIN_EXPECTED
-    } needed)`;
+    const needed = uniformityTestMinimum(stats) ??
+      2 * UNIFORMITY_MIN_EXPECTED;
+    return `too few numbers for a chi-square test of ${
+      formatRange(range)
+    } (at least ${needed} needed)`;
   }
   const chance = formatPercent(test.pValue);
   if (test.pValue >= 0.01) {

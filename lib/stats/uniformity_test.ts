@@ -65,3 +65,35 @@ export function uniformityTest(
     minExpected: UNIFORMITY_MIN_EXPECTED,
   });
 }
+
+/**
+ * The fewest numbers within the range with which {@linkcode uniformityTest}
+ * gives a result: two bins that each expect
+ * {@linkcode UNIFORMITY_MIN_EXPECTED} numbers. That is 10 when the range's
+ * halves are equal, more when they are not (11 for 1..11, 15 for 1..3,
+ * where the smaller half holds one value of three); `undefined` before any
+ * number or for a range of one value, which has nothing to test.
+ *
+ * @example Usage
+ * ```ts
+ * import { StreamStats, uniformityTestMinimum } from "@randport/randport/stats";
+ *
+ * const stats = new StreamStats({ range: { min: 1, max: 11 } });
+ * console.log(uniformityTestMinimum(stats)); // 11
+ * ```
+ *
+ * @param stats The statistics whose range is tested.
+ * @returns The count needed, or `undefined`.
+ */
+export function uniformityTestMinimum(stats: StreamStats): number | undefined {
+  const range = stats.range;
+  if (range === undefined || range.min === range.max) return undefined;
+  const halves = stats.groups(2);
+  const values = halves.reduce((sum, half) => sum + half.values, 0);
+  const smaller = Math.min(...halves.map((half) => half.values));
+  // The smaller half expects count * smaller / values numbers.
+  return Math.max(
+    2 * UNIFORMITY_MIN_EXPECTED,
+    Math.ceil(UNIFORMITY_MIN_EXPECTED * values / smaller - 1e-9),
+  );
+}
