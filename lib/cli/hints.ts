@@ -76,6 +76,8 @@ export function errorHint(
         "it sends";
     case "truncated":
       return "the server stopped in the middle of the payload; try again";
+    case "too-many":
+      return "read part of it with --limit N";
     case "network":
       return "check the network path to the server, and --host and --port";
   }

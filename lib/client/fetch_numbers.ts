@@ -4,12 +4,44 @@
  * @module
  */
 
+import { checkInteger } from "../errors/option_error.ts";
+import { RandportError } from "../errors/randport_error.ts";
 import type { FetchOptions } from "./fetch_options.ts";
 import { streamNumbers } from "./stream_numbers.ts";
 
 /**
+ * How many numbers {@linkcode fetchNumbers} holds at most unless told
+ * otherwise: 10^7, about 80 MB as a JavaScript array.
+ *
+ * @example Usage
+ * ```ts
+ * import { FETCH_MAX_NUMBERS } from "@randport/randport/client";
+ *
+ * console.log(FETCH_MAX_NUMBERS); // 10000000
+ * ```
+ */
+export const FETCH_MAX_NUMBERS = 10_000_000;
+
+/** Options for {@linkcode fetchNumbers}. */
+export interface FetchNumbersOptions extends FetchOptions {
+  /**
+   * The most numbers to hold when no `limit` is given: a payload that goes
+   * on past it (a stream, a huge fixed payload) fails with a `too-many`
+   * error instead of filling memory. A `limit` replaces it: the caller has
+   * said how many to hold. Read streams with `limit`, or batch by batch
+   * with `streamNumbers`, which holds nothing.
+   *
+   * @default {FETCH_MAX_NUMBERS}
+   */
+  maxNumbers?: number;
+}
+
+/**
  * Connects, reads the whole payload (or `limit` numbers) and returns the
- * numbers.
+ * numbers. Without a `limit` it holds at most `maxNumbers` (10^7 unless told
+ * otherwise): against a server that never stops (`--stream`) it fails with
+ * code `too-many` once that many have arrived, rather than running out of
+ * memory.
  *
  * @example Usage
  * ```ts
@@ -22,18 +54,33 @@ import { streamNumbers } from "./stream_numbers.ts";
  * await server.shutdown();
  * ```
  *
- * @param options Where to connect, how many to read, and the timeout.
+ * @param options Where to connect, how many to read, the timeout, and the
+ * most numbers to hold.
  * @returns The numbers, in the order they were sent.
  * @throws {OptionError} When an option cannot be honoured, before
  * connecting.
  * @throws {RandportError} For every failure, with a code telling which.
  */
 export async function fetchNumbers(
-  options: FetchOptions = {},
+  options: FetchNumbersOptions = {},
 ): Promise<number[]> {
+  const { maxNumbers = FETCH_MAX_NUMBERS, ...fetchOptions } = options;
+  checkInteger("maxNumbers", maxNumbers, { min: 0 });
+  const bounded = fetchOptions.limit === undefined;
+  // One more than the bound tells a payload of exactly maxNumbers from a
+  // longer one.
+  if (bounded) fetchOptions.limit = maxNumbers + 1;
   const numbers: number[] = [];
-  for await (const batch of streamNumbers(options)) {
+  for await (const batch of streamNumbers(fetchOptions)) {
     for (const n of batch) numbers.push(n);
+  }
+  if (bounded && numbers.length > maxNumbers) {
+    throw new RandportError(
+      "too-many",
+      `more than ${maxNumbers} numbers arrived and no limit was given ` +
+        "(is it a stream?): pass limit to read that many, raise maxNumbers, " +
+        "or read batch by batch with streamNumbers",
+    );
   }
   return numbers;
 }

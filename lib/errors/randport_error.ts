@@ -15,6 +15,8 @@
  * - `server-error`: the server sent another `ERR` reply.
  * - `malformed`: the payload breaks the grammar in PROTOCOL.md.
  * - `truncated`: the payload ended in the middle.
+ * - `too-many`: more numbers arrived than the caller would hold
+ *   (`fetchNumbers`' `maxNumbers`).
  * - `network`: any other network failure.
  */
 export type RandportErrorCode =
@@ -26,6 +28,7 @@ export type RandportErrorCode =
   | "server-error"
   | "malformed"
   | "truncated"
+  | "too-many"
   | "network";
 
 /** Options for {@linkcode RandportError}. */
