@@ -94,7 +94,8 @@ Limits:
                        finish (default: ${
     seconds(SERVE_DEFAULTS.shutdownGrace)
   })
-  --backlog N          kernel queue of connections not yet accepted (default: ${SERVE_DEFAULTS.backlog})
+  --backlog N          kernel queue of connections not yet accepted,
+                       ${SERVE_LIMITS.backlog.min}..${SERVE_LIMITS.backlog.max} (default: ${SERVE_DEFAULTS.backlog})
   --chunk-size N       bytes generated ahead per client, ${SERVE_LIMITS.chunkSize.min}..${SERVE_LIMITS.chunkSize.max} (default: ${SERVE_DEFAULTS.chunkSize})
   --log-level L        error | info | debug (default: error); logs go to stderr
 

@@ -70,6 +70,10 @@ const BAD_SERVER_FLAGS: [string[], RegExp[]][] = [
   [["--help=yes"], [/--help: takes no value/]],
   [["--version=1"], [/--version: takes no value/]],
   [["--max-connections", "0"], [/--max-connections: expected an integer/]],
+  [["--backlog", "1"], [
+    /^randport server: --backlog: expected an integer from 128 to 65535, got "1"$/m,
+  ]],
+  [["--backlog", "127"], [/--backlog: expected an integer from 128/]],
   [["--write-timeout", "-1"], [/--write-timeout: expected/]],
   [["--linger-timeout", "-1"], [
     /--linger-timeout: expected a number of seconds/,

@@ -72,8 +72,11 @@ export interface ServeOptions {
    */
   lingerTimeout?: number;
   /**
-   * The size of the kernel's queue of connections not yet accepted, 1 to
+   * The size of the kernel's queue of connections not yet accepted, 128 to
    * 65535. Linux caps it at `net.core.somaxconn` (4096 on current kernels).
+   * Smaller queues are refused: when one is full, Linux drops a client's
+   * last handshake packet, and the client, which believes it is connected,
+   * waits seconds for the kernel's retries.
    *
    * @default {4096}
    */
@@ -160,7 +163,9 @@ export const SERVE_LIMITS: {
 } = Object.freeze({
   port: Object.freeze({ min: 0, max: 65535 }),
   chunkSize: Object.freeze({ min: 64, max: 65536 }),
-  backlog: Object.freeze({ min: 1, max: 65535 }),
+  // A queue this small overflows under ordinary bursts, and the kernel then
+  // keeps clients half-connected for seconds of retries (README, Bursts).
+  backlog: Object.freeze({ min: 128, max: 65535 }),
   maxConnections: Object.freeze({ min: 1 }),
 });
 

@@ -56,6 +56,7 @@ Deno.test("resolveServeOptions: every bad value names its option", () => {
     [{ port: 65536 }, "port"],
     [{ port: "80" as unknown as number }, "port"],
     [{ backlog: 0 }, "backlog"],
+    [{ backlog: 127 }, "backlog"],
     [{ backlog: 65536 }, "backlog"],
     [{ chunkSize: 63 }, "chunkSize"],
     [{ chunkSize: 65537 }, "chunkSize"],
