@@ -9,6 +9,7 @@ import {
   asUsageError,
   choiceFlag,
   createColors,
+  emptyPayloadNote,
   errorHint,
   formatHistogram,
   formatStats,
@@ -108,7 +109,7 @@ const FLAGS = {
 const LONG_READ = 100_000;
 
 function rangeFlag(flag: string, value: string): NumberRange {
-  const match = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$/.exec(value);
+  const match = /^(-?\d+)\.\.(-?\d+)$/.exec(value);
   if (!match) {
     throw new UsageError(
       `${flag}: expected MIN..MAX, such as 1..100, got ${
@@ -247,6 +248,10 @@ async function main(): Promise<number> {
     if (interrupted) {
       console.error(`randport client: ${interruptedNote(count)}`);
       return 130;
+    }
+    // Silent success would look like a hung or broken client.
+    if (count === 0 && !quiet) {
+      console.error(`randport client: ${emptyPayloadNote()}`);
     }
     return 0;
   } catch (error) {

@@ -142,7 +142,8 @@ export function integerFlag(
   const expected = describeIntegerRange(options);
   const number = Number(value);
   if (
-    !/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(number) ||
+    // Exactly as typed: " 80" is as wrong as "0x10".
+    !/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(number) ||
     number < min || number > max
   ) {
     throw new UsageError(
@@ -172,7 +173,7 @@ export function secondsFlag(flag: string, value: string): number {
   const seconds = Number(value);
   // Plain decimals only: Number() would also take "0x10", "1e3" and "".
   // Timers overflow past 2^31−1 ms (about 24.8 days).
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(value.trim()) || seconds > MAX_SECONDS) {
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(value) || seconds > MAX_SECONDS) {
     throw new UsageError(
       `${flag}: expected a number of seconds from 0 to ${MAX_SECONDS}, got ${
         JSON.stringify(value)

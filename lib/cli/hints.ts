@@ -140,3 +140,21 @@ export function interruptedNote(count: number): string {
   return `interrupted after ${count} number${count === 1 ? "" : "s"}; ` +
     "--limit N reads N numbers and stops by itself";
 }
+
+/**
+ * The note for a payload without numbers: the server closed at once (or
+ * sent `[]`). It is a valid payload, so the exit code stays 0.
+ *
+ * @example Usage
+ * ```ts
+ * import { emptyPayloadNote } from "./hints.ts";
+ *
+ * console.log(emptyPayloadNote()); // "the server sent no numbers (an empty payload) ..."
+ * ```
+ *
+ * @returns One sentence, without a final period.
+ */
+export function emptyPayloadNote(): string {
+  return "the server sent no numbers (an empty payload); a randport server " +
+    "sends none only with --count 0";
+}

@@ -50,10 +50,44 @@ export function classify(
       { cause: error },
     );
   }
-  return new RandportError("network", `${target}: ${message}`, {
-    cause: error,
-  });
+  const host = target.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+  if (/^invalid host /i.test(message)) {
+    return new RandportError(
+      "unknown-host",
+      `invalid host ${JSON.stringify(host)}: not a host name or address`,
+      { cause: error },
+    );
+  }
+  const errno = Number(/\(os error (\d+)\)/.exec(message)?.[1]);
+  const words = OS_ERRORS[errno]?.(host);
+  return new RandportError(
+    "network",
+    words === undefined
+      ? `${target}: ${message}`
+      : `cannot reach ${target}: ${words}`,
+    { cause: error },
+  );
 }
+
+/** Linux errno values a connect can fail with, in words for people. */
+const OS_ERRORS: Record<number, (host: string) => string> = {
+  // EINVAL: for an IPv6 link-local address, a missing interface.
+  22: (host) =>
+    /^fe[89ab]/i.test(host) && !host.includes("%")
+      ? `a link-local IPv6 address needs its interface, as in ${host}%eth0`
+      : "this host cannot connect to that address",
+  // EAFNOSUPPORT
+  97: () => "this host has no IPv6",
+  // EADDRNOTAVAIL
+  99: () => "this host has no address to connect from to that one",
+  // ENETUNREACH
+  101: (host) =>
+    host.includes(":")
+      ? "no network route to it (does this host have IPv6 connectivity?)"
+      : "no network route to it",
+  // EHOSTUNREACH
+  113: () => "no route to that host",
+};
 
 export async function connect(
   hostname: string,
@@ -73,12 +107,17 @@ export async function connect(
   });
 }
 
-/** A read that fails with a `timeout` error after `timeout` ms of silence. */
+/**
+ * A read that fails with a `timeout` error after `timeout` ms of silence;
+ * `received` (bytes so far) tells the message whether the server had sent
+ * anything before it fell silent.
+ */
 export async function readWithin(
   conn: Deno.TcpConn,
   buf: Uint8Array,
   timeout: number,
   target: string,
+  received: number,
 ): Promise<number | null> {
   if (timeout <= 0) return await conn.read(buf);
   const read = conn.read(buf);
@@ -90,7 +129,11 @@ export async function readWithin(
       reject(
         new RandportError(
           "timeout",
-          `timed out: ${target} sent nothing for ${timeout / 1000} s`,
+          received === 0
+            ? `timed out: ${target} sent nothing for ${timeout / 1000} s`
+            : `timed out: ${target} sent nothing more for ${
+              timeout / 1000
+            } s after ${received} bytes`,
         ),
       ), timeout);
   });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { RandportError } from "../errors/randport_error.ts";
 import { PayloadParser } from "../wire/parser.ts";
 import { classify, connect, describeTarget, readWithin } from "./_connect.ts";
 import { type FetchOptions, resolveFetchOptions } from "./fetch_options.ts";
@@ -61,10 +62,26 @@ export async function* streamNumbers(
     const parser = new PayloadParser();
     const buf = new Uint8Array(READ_BUFFER_BYTES);
     while (remaining > 0) {
-      const length = await readWithin(conn, buf, timeout, target);
-      const batch = length === null
-        ? parser.end()
-        : parser.push(buf.subarray(0, length));
+      const length = await readWithin(
+        conn,
+        buf,
+        timeout,
+        target,
+        parser.bytesRead,
+      );
+      let batch: number[];
+      try {
+        batch = length === null
+          ? parser.end()
+          : parser.push(buf.subarray(0, length));
+      } catch (error) {
+        // Numbers before a malformed byte are delivered, as those before a
+        // truncation are; a limit they reach ends the read before the error.
+        const good = error instanceof RandportError ? error.numbers : [];
+        if (good.length > 0) yield good.slice(0, remaining);
+        if (good.length >= remaining) return;
+        throw error;
+      }
       if (batch.length >= remaining) {
         yield batch.length > remaining ? batch.slice(0, remaining) : batch;
         return;

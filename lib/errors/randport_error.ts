@@ -40,6 +40,13 @@ export interface RandportErrorOptions {
    */
   offset?: number;
   /**
+   * For `malformed` payloads, the numbers completed in the same chunk before
+   * the offending byte (those of earlier chunks were returned already).
+   *
+   * @default {[]}
+   */
+  numbers?: readonly number[];
+  /**
    * The underlying error.
    *
    * @default {undefined}
@@ -68,6 +75,11 @@ export class RandportError extends Error {
   readonly code: RandportErrorCode;
   /** For payload errors, the byte offset where the problem was found. */
   readonly offset: number | undefined;
+  /**
+   * For `malformed` payloads, the numbers completed in the same chunk
+   * before the offending byte; empty otherwise.
+   */
+  readonly numbers: readonly number[];
 
   /**
    * Creates the error.
@@ -85,5 +97,6 @@ export class RandportError extends Error {
     this.name = "RandportError";
     this.code = code;
     this.offset = options.offset;
+    this.numbers = options.numbers ?? [];
   }
 }

@@ -48,6 +48,10 @@ const BUSY_REPLY = encodeErrReply({
   text: "server at its connection limit",
 });
 
+function connections(count: number): string {
+  return `${count} connection${count === 1 ? "" : "s"}`;
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -128,7 +132,7 @@ class Server implements RandportServer {
       if (this.#connections.size > 0) {
         this.#log(
           "info",
-          `shutting down: ${this.#connections.size} connections in flight`,
+          `shutting down: ${connections(this.#connections.size)} in flight`,
         );
       }
     }
@@ -180,7 +184,7 @@ class Server implements RandportServer {
     if (this.#connections.size > 0) {
       this.#log(
         "info",
-        `shutdown grace over: closing ${this.#connections.size} connections`,
+        `shutdown grace over: closing ${connections(this.#connections.size)}`,
       );
     }
     for (const connection of this.#connections) connection.close("cut-off");

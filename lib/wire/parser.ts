@@ -164,10 +164,28 @@ export class PayloadParser {
    * @param chunk The next bytes of the payload.
    * @returns The numbers completed by this chunk, in order.
    * @throws {RandportError} `malformed` at the first byte that breaks the
-   * grammar; `busy` or `server-error` for an `ERR` reply.
+   * grammar, with the numbers of this chunk before that byte in its
+   * `numbers`; `busy` or `server-error` for an `ERR` reply.
    */
   push(chunk: Uint8Array): number[] {
     const out: number[] = [];
+    try {
+      this.#parse(chunk, out);
+    } catch (error) {
+      // The numbers before the offending byte were good: hand them over
+      // with the error, as earlier chunks' numbers were.
+      if (error instanceof RandportError && error.code === "malformed") {
+        throw new RandportError(error.code, error.message, {
+          offset: error.offset,
+          numbers: out,
+        });
+      }
+      throw error;
+    }
+    return out;
+  }
+
+  #parse(chunk: Uint8Array, out: number[]): void {
     for (let i = 0; i < chunk.length; i++, this.#offset++) {
       const byte = chunk[i];
       switch (this.#state) {
@@ -251,7 +269,6 @@ export class PayloadParser {
           break;
       }
     }
-    return out;
   }
 
   /** What may follow a complete number (or whitespace after one in json). */
