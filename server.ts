@@ -154,6 +154,13 @@ function payloadOptions(
       choices: PAYLOAD_FORMATS,
     });
   }
+  // Checked here, before the limit flags are read, so that a payload
+  // mistake is the one reported when there are several (as ever).
+  try {
+    resolvePayloadSpec(options);
+  } catch (error) {
+    throw asUsageError(error, FLAG_OF);
+  }
   return options;
 }
 

@@ -256,21 +256,66 @@ export function payloadNumbers(
   return parts.map((part) => BigInt(part));
 }
 
-/** Connects (like `nc`) and returns every byte the server sent, up to its close. */
+/** How long a raw read in a test may wait before it fails the test. */
+export const READ_DEADLINE_MS = 20_000;
+
+/**
+ * `conn.read(buf)` with a deadline: a test whose server sends nothing (or
+ * never stops) fails with a clear message instead of hanging.
+ */
+export async function readWithin(
+  conn: Deno.Conn,
+  buf: Uint8Array,
+  ms = READ_DEADLINE_MS,
+): Promise<number | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const read = conn.read(buf);
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`test read: nothing arrived for ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([read, late]);
+  } finally {
+    clearTimeout(timer);
+    // Settles once the connection is closed; the test has failed by then.
+    read.catch(() => {});
+  }
+}
+
+/**
+ * Connects (like `nc`) and returns every byte the server sent, up to its
+ * close; fails after `READ_DEADLINE_MS` of silence or 64 MiB (a server that
+ * streams when it should not).
+ */
 export async function readRaw(
   port: number,
   hostname = "127.0.0.1",
 ): Promise<Uint8Array> {
   const conn = await Deno.connect({ hostname, port });
+  const parts: Uint8Array[] = [];
+  let total = 0;
   try {
-    return await new Response(conn.readable).bytes();
-  } finally {
-    try {
-      conn.close();
-    } catch {
-      // The readable stream closed it already.
+    const buf = new Uint8Array(65536);
+    for (let n; (n = await readWithin(conn, buf)) !== null;) {
+      parts.push(buf.slice(0, n));
+      total += n;
+      if (total > 64 * 2 ** 20) {
+        throw new Error(`test read: more than 64 MiB from port ${port}`);
+      }
     }
+  } finally {
+    conn.close();
   }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /** `readRaw` as text. */

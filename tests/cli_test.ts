@@ -74,6 +74,10 @@ const BAD_SERVER_FLAGS: [string[], RegExp[]][] = [
     /^randport server: --backlog: expected an integer from 128 to 65535, got "1"$/m,
   ]],
   [["--backlog", "127"], [/--backlog: expected an integer from 128/]],
+  // A payload mistake is reported before a limit's, as before issue 10.
+  [["--unique", "--count", "200", "--max", "10", "--backlog", "0"], [
+    /--unique: count 200 exceeds the 10 values in 1\.\.10/,
+  ]],
   [["--write-timeout", "-1"], [/--write-timeout: expected/]],
   [["--linger-timeout", "-1"], [
     /--linger-timeout: expected a number of seconds/,

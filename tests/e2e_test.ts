@@ -14,6 +14,7 @@ import {
   payloadGrammar,
   payloadNumbers,
   readRawText,
+  readWithin,
   runClient,
   runServer,
   type ServerProcess,
@@ -357,7 +358,7 @@ Deno.test("--seed: payloads do not depend on other connections in flight or on h
       const decoder = new TextDecoder();
       let text = "";
       for (;;) {
-        const n = await conn.read(buf);
+        const n = await readWithin(conn, buf);
         if (n === null) break;
         text += decoder.decode(buf.subarray(0, n), { stream: true });
       }
@@ -451,7 +452,7 @@ Deno.test("--stream: a raw reader that hangs up mid-stream leaves the server ser
     const buf = new Uint8Array(1 << 20);
     let text = "";
     while (text.length < 200_000) {
-      const n = await conn.read(buf);
+      const n = await readWithin(conn, buf);
       assert.notEqual(n, null, "the stream ended by itself");
       text += new TextDecoder().decode(buf.subarray(0, n!));
     }
@@ -473,7 +474,7 @@ Deno.test("clients that reset a fixed payload mid-way leave the server serving, 
       hostname: "127.0.0.1",
       port: server.port,
     });
-    assert.notEqual(await conn.read(new Uint8Array(1000)), null);
+    assert.notEqual(await readWithin(conn, new Uint8Array(1000)), null);
     // Closing with unread data makes the kernel answer with a reset.
     conn.close();
   }
@@ -685,7 +686,7 @@ Deno.test("SIGTERM lets a fixed payload in flight finish", async () => {
   await using server = await startServer(["--count", "2000000"]);
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   const first = new Uint8Array(1024);
-  const length = await conn.read(first);
+  const length = await readWithin(conn, first);
   assert.ok(length !== null && length > 0);
   // The server is now blocked writing to us; ask it to stop.
   const stopping = server.stop("SIGTERM");
@@ -743,7 +744,7 @@ Deno.test("a server at --max-connections answers ERR busy; the client says busy"
   ]);
   const held = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   try {
-    assert.notEqual(await held.read(new Uint8Array(16)), null);
+    assert.notEqual(await readWithin(held, new Uint8Array(16)), null);
     const raw = await readRawText(server.port);
     assert.match(raw, /^ERR busy( [^\n]*)?\n$/);
     const result = await client(server.port);

@@ -8,8 +8,10 @@
  */
 
 import assert from "node:assert/strict";
+import { PayloadEncoder, resolvePayloadSpec } from "../lib/wire/mod.ts";
 import {
   payloadGrammar,
+  readWithin,
   runClient,
   runPython,
   sleep,
@@ -43,7 +45,7 @@ async function readToEnd(conn: Deno.TcpConn): Promise<number> {
   let total = 0;
   try {
     for (;;) {
-      const n = await conn.read(buf);
+      const n = await readWithin(conn, buf);
       if (n === null) return total;
       total += n;
     }
@@ -113,7 +115,7 @@ Deno.test("hundreds of clients resetting mid-stream are handled quietly, then a 
   for (let wave = 0; wave < 3; wave++) {
     await Promise.all(Array.from({ length: 100 }, async () => {
       const conn = await Deno.connect({ hostname: HOST, port: server.port });
-      assert.notEqual(await conn.read(buf), null);
+      assert.notEqual(await readWithin(conn, buf), null);
       // Closing with unread data makes the kernel send a reset.
       conn.close();
     }));
@@ -155,7 +157,7 @@ Deno.test("clients resetting in the middle of a fixed payload are counted as dro
   const buf = new Uint8Array(4096);
   await Promise.all(Array.from({ length: 50 }, async () => {
     const conn = await Deno.connect({ hostname: HOST, port: server.port });
-    assert.notEqual(await conn.read(buf), null);
+    assert.notEqual(await readWithin(conn, buf), null);
     conn.close();
   }));
   const stopped = await server.stop();
@@ -187,7 +189,7 @@ Deno.test("at --max-connections new clients get ERR busy, the others keep being 
     ),
   );
   const buf = new Uint8Array(1 << 16);
-  for (const conn of held) assert.notEqual(await conn.read(buf), null);
+  for (const conn of held) assert.notEqual(await readWithin(conn, buf), null);
   for (let i = 0; i < 3; i++) {
     const busy = await runClient([
       "--host",
@@ -200,7 +202,7 @@ Deno.test("at --max-connections new clients get ERR busy, the others keep being 
     assert.equal(busy.stdout, "");
   }
   // The held clients are still being served.
-  for (const conn of held) assert.notEqual(await conn.read(buf), null);
+  for (const conn of held) assert.notEqual(await readWithin(conn, buf), null);
   for (const conn of held) conn.close();
   // The server notices the departures within moments; until then it may
   // still be full.
@@ -248,7 +250,7 @@ Deno.test("SIGTERM under load: the port closes at once, no fixed payload is cut 
   );
   const firsts = clients.map(() => new Uint8Array(1024));
   const firstLengths = await Promise.all(
-    clients.map((c, i) => c.read(firsts[i])),
+    clients.map((c, i) => readWithin(c, firsts[i])),
   );
   assert.ok(firstLengths.every((n) => n !== null && n > 0));
 
@@ -274,7 +276,7 @@ Deno.test("SIGTERM under load: the port closes at once, no fixed payload is cut 
     const chunks = [firsts[i].slice(0, firstLengths[i]!)];
     const buf = new Uint8Array(1 << 16);
     for (;;) {
-      const n = await conn.read(buf);
+      const n = await readWithin(conn, buf);
       if (n === null) break;
       chunks.push(buf.slice(0, n));
       await sleep(1);
@@ -306,7 +308,7 @@ Deno.test("a client that stalls through the shutdown grace is closed, and the se
     "info",
   ]);
   const stalled = await Deno.connect({ hostname: HOST, port: server.port });
-  assert.notEqual(await stalled.read(new Uint8Array(16)), null);
+  assert.notEqual(await readWithin(stalled, new Uint8Array(16)), null);
   await sleep(300); // Let its buffers fill.
   const result = await server.stop("SIGTERM");
   assert.equal(result.code, 0, result.stderr);
@@ -403,7 +405,7 @@ Deno.test("a stream cut off at the end of the shutdown grace counts as dropped",
     "info",
   ]);
   const stalled = await Deno.connect({ hostname: HOST, port: server.port });
-  assert.notEqual(await stalled.read(new Uint8Array(16)), null);
+  assert.notEqual(await readWithin(stalled, new Uint8Array(16)), null);
   await sleep(500); // Let its buffers fill, so the stream blocks.
   const result = await server.stop("SIGTERM");
   assert.equal(result.code, 0, result.stderr);
@@ -412,3 +414,78 @@ Deno.test("a stream cut off at the end of the shutdown grace counts as dropped",
   assert.equal(counts.completed, 0, result.stderr);
   stalled.close();
 });
+
+Deno.test("SIGTERM while stream readers are stalled: each stream still ends at a number boundary", async () => {
+  // Readers that stop reading until the kernel's buffers are full leave the
+  // server in the middle of writing a chunk. Ending the streams gracefully
+  // means finishing that chunk once they read again, so the last number is
+  // whole; closing at once would cut it at whatever byte the kernel had
+  // taken. Seeded, so the bytes each reader should have are known.
+  const STREAMS = 6;
+  await using server = await startServer([
+    "--stream",
+    "--seed",
+    "11",
+    "--log-level",
+    "info",
+  ]);
+  const conns = [];
+  for (let i = 0; i < STREAMS; i++) {
+    // One at a time, so that reader i is connection #i.
+    const conn = await Deno.connect({ hostname: HOST, port: server.port });
+    const first = new Uint8Array(1);
+    assert.equal(await readWithin(conn, first), 1);
+    conns.push({ conn, first });
+  }
+  await sleep(700); // The server's writes now wait for room.
+  server.child.kill("SIGTERM");
+  await sleep(200);
+  const received = await Promise.all(conns.map(async ({ conn, first }) => {
+    const parts: Uint8Array[] = [first];
+    const buf = new Uint8Array(1 << 16);
+    try {
+      for (let n; (n = await readWithin(conn, buf)) !== null;) {
+        parts.push(buf.slice(0, n));
+      }
+    } finally {
+      conn.close();
+    }
+    return parts;
+  }));
+  const stopped = await server.stop();
+  assert.equal(stopped.code, 0, stopped.stderr);
+  for (let ordinal = 0; ordinal < STREAMS; ordinal++) {
+    const length = received[ordinal].reduce((n, p) => n + p.length, 0);
+    const expected = seededStream(11, ordinal, length + 1);
+    const got = new Uint8Array(length);
+    let offset = 0;
+    for (const part of received[ordinal]) {
+      got.set(part, offset);
+      offset += part.length;
+    }
+    assert.ok(length > 100_000, `stream ${ordinal}: only ${length} bytes`);
+    assert.deepEqual(got, expected.subarray(0, length), `stream ${ordinal}`);
+    // The next byte of the stream would have been a separator: the last
+    // number was whole.
+    assert.equal(
+      String.fromCharCode(expected[length]),
+      ",",
+      `stream ${ordinal} ends mid-number`,
+    );
+  }
+  assert.equal(counters(stopped.stderr).dropped, 0, stopped.stderr);
+});
+
+/** The first `length` bytes of a `--seed` stream's connection `ordinal`. */
+function seededStream(seed: number, ordinal: number, length: number) {
+  const encoder = new PayloadEncoder(
+    resolvePayloadSpec({ stream: true, seed }),
+    { ordinal },
+  );
+  const out = new Uint8Array(length + 65536);
+  let filled = 0;
+  while (filled < length) {
+    filled += encoder.encodeInto(out.subarray(filled, filled + 16384));
+  }
+  return out.subarray(0, length);
+}

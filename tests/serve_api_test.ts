@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { fetchNumbers, serve } from "../lib/mod.ts";
-import { assertClassicCsv, run } from "./_util.ts";
+import { assertClassicCsv, readWithin, run } from "./_util.ts";
 
 const HOST = "127.0.0.1";
 
@@ -39,7 +39,7 @@ for (const [lingerTimeout, openAtEnd] of [[0, 0], [2000, 1]] as const) {
     const buf = new Uint8Array(1024);
     const decoder = new TextDecoder();
     let text = "";
-    for (let n; (n = await conn.read(buf)) !== null;) {
+    for (let n; (n = await readWithin(conn, buf)) !== null;) {
       text += decoder.decode(buf.subarray(0, n));
     }
     assertClassicCsv(text);

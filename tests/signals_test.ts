@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { DUPLICATE_SIGNAL_MS } from "../lib/cli/stop_signals.ts";
 import { serve } from "../lib/server/mod.ts";
-import { sleep } from "./_util.ts";
+import { readWithin, sleep } from "./_util.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RUNS = 8;
@@ -91,7 +91,7 @@ function startTask(args: string[]): Group {
 /** A reader that takes the payload's first bytes, then stops reading. */
 async function stalledReader(port: number): Promise<Deno.TcpConn> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  assert.notEqual(await conn.read(new Uint8Array(100)), null);
+  assert.notEqual(await readWithin(conn, new Uint8Array(100)), null);
   return conn;
 }
 

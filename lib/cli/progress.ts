@@ -125,8 +125,8 @@ function duration(seconds: number): string {
  * const progress = new ReadProgress({ total: 1_000_000 });
  * let count = 0;
  * try {
- *   const { port } = server.addr;
- *   for await (const batch of streamNumbers({ port, limit: 1_000_000 })) {
+ *   const options = { hostname: "127.0.0.1", port: server.addr.port };
+ *   for await (const batch of streamNumbers({ ...options, limit: 1_000_000 })) {
  *     count += batch.length;
  *     progress.update(count);
  *   }

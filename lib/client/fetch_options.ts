@@ -126,7 +126,8 @@ export function resolveFetchOptions(
   options: FetchOptions = {},
 ): ResolvedFetchOptions {
   const hostname = options.hostname ?? FETCH_DEFAULTS.hostname;
-  if (typeof hostname !== "string" || !/^\S+$/.test(hostname)) {
+  // Checked without the brackets: "[]" is no host either.
+  if (typeof hostname !== "string" || !/^\S+$/.test(unbracketHost(hostname))) {
     throw new OptionError(
       "hostname",
       `expected a host name or address without spaces, got ${
@@ -136,8 +137,8 @@ export function resolveFetchOptions(
   }
   const limit = options.limit ?? FETCH_DEFAULTS.limit;
   if (
-    !(limit >= FETCH_LIMITS.limit.min!) ||
-    !(Number.isInteger(limit) || limit === Infinity)
+    limit !== Infinity &&
+    !(Number.isSafeInteger(limit) && limit >= FETCH_LIMITS.limit.min!)
   ) {
     throw new OptionError(
       "limit",

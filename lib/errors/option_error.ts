@@ -142,11 +142,20 @@ export interface CheckMillisecondsOptions {
    * @default {false}
    */
   negative?: boolean;
+  /**
+   * Whether `Infinity` is accepted: for a deadline that the caller checks
+   * against the clock itself, where it means "never"; a timer would fire
+   * it at once.
+   *
+   * @default {false}
+   */
+  infinite?: boolean;
 }
 
 /**
  * Checks that an option is a duration in milliseconds that a timer can wait:
- * a number from 0 to {@linkcode MAX_TIMER_MS}.
+ * a number from 0 to {@linkcode MAX_TIMER_MS} (or as the options allow,
+ * negative, or `Infinity`).
  *
  * @example Usage
  * ```ts
@@ -167,16 +176,20 @@ export function checkMilliseconds(
   options: CheckMillisecondsOptions = {},
 ): number {
   const min = options.negative ? -Infinity : 0;
-  if (
-    typeof value !== "number" || Number.isNaN(value) || value < min ||
-    value > MAX_TIMER_MS
-  ) {
+  const ok = typeof value === "number" && !Number.isNaN(value) &&
+    value >= min && (value <= MAX_TIMER_MS ||
+      (options.infinite === true && value === Infinity));
+  if (!ok) {
+    const range = options.negative
+      ? `up to ${MAX_TIMER_MS} (0 or less for none)`
+      : `from 0 to ${MAX_TIMER_MS}`;
+    const infinity = options.infinite ? ", or Infinity" : "";
     throw new OptionError(
       field,
-      `expected milliseconds from 0 to ${MAX_TIMER_MS}, got ${describe(value)}`,
+      `expected milliseconds ${range}${infinity}, got ${describe(value)}`,
     );
   }
-  return value;
+  return value as number;
 }
 
 function describe(value: unknown): string {

@@ -39,7 +39,7 @@ export interface ServerLogger {
  * ```ts
  * import { serve, stderrLogger } from "@randport/randport/server";
  *
- * const server = serve({ port: 0, logger: stderrLogger("info") });
+ * const server = serve({ hostname: "127.0.0.1", port: 0, logger: stderrLogger("info") });
  * await server.shutdown(); // logs "info stopped: ..."
  * ```
  *

@@ -1,7 +1,8 @@
 /**
  * The push port's server: accept, serve, shut down. Each connection is
  * sent its payload (PROTOCOL.md §1) one chunk at a time, as fast as the
- * client reads, then lingered on until the client closes.
+ * client reads, then (with a `lingerTimeout`, the default) lingered on until
+ * the client closes.
  *
  * @module
  */

@@ -66,7 +66,8 @@ export interface ServeOptions {
    * answering it with a reset that could destroy the payload.
    * 0 closes at once after the payload (as the classic server does): fewer
    * system calls per connection, and still safe for clients that send
-   * nothing. Any value of 0 or less means no linger; at most 2^31−1.
+   * nothing. Any value of 0 or less means no linger; Infinity lingers until
+   * the client closes; at most 2^31−1 otherwise.
    *
    * @default {2000}
    */
@@ -82,7 +83,8 @@ export interface ServeOptions {
    */
   backlog?: number;
   /**
-   * The most connections served at once, at least 1. A client arriving
+   * The most connections served at once, at least 1; Infinity for no
+   * limit but the operating system's. A client arriving
    * when this many are open is accepted, sent `ERR busy` (see PROTOCOL.md)
    * and closed.
    *
@@ -95,7 +97,7 @@ export interface ServeOptions {
    * The kernel reports room only once about a third of the socket's send
    * buffer is free, so a client must read at least that much (up to ~1.3 MiB
    * with Linux's default 4 MiB buffers) within the timeout. 0 waits
-   * forever; at most 2^31−1.
+   * forever, as does Infinity; at most 2^31−1 otherwise.
    *
    * @default {30000}
    */
@@ -252,11 +254,19 @@ export function resolveServeOptions(
       options[field] ?? SERVE_DEFAULTS[field],
       SERVE_LIMITS[field],
     );
+  // The sweeper checks these deadlines against the clock, so Infinity is
+  // fine ("never"); the grace is a timer, which Infinity would fire at once.
   const lingerTimeout = checkMilliseconds(
     "lingerTimeout",
     options.lingerTimeout ?? SERVE_DEFAULTS.lingerTimeout,
-    { negative: true },
+    { negative: true, infinite: true },
   );
+  if (
+    options.payload !== undefined &&
+    (typeof options.payload !== "object" || options.payload === null)
+  ) {
+    throw new OptionError("payload", "expected an object of payload fields");
+  }
   return {
     hostname,
     port: integer("port"),
@@ -269,10 +279,14 @@ export function resolveServeOptions(
     // Anything but a positive timeout means no linger.
     lingerTimeout: Math.max(0, lingerTimeout),
     backlog: integer("backlog"),
-    maxConnections: integer("maxConnections"),
+    // Infinity: no limit but the operating system's.
+    maxConnections: options.maxConnections === Infinity
+      ? Infinity
+      : integer("maxConnections"),
     writeTimeout: checkMilliseconds(
       "writeTimeout",
       options.writeTimeout ?? SERVE_DEFAULTS.writeTimeout,
+      { infinite: true },
     ),
     signal,
     logger: logger ?? errorsToStderr,

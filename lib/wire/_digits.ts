@@ -1,5 +1,14 @@
 // ASCII decimal digits, four per 32-bit store: the tables and writers
 // behind the encoder's number text.
+//
+// Quotients here and in the encoder avoid `%` (a floating-point fmod in V8
+// beyond int32) and stay exact:
+// - for integers 0 <= a < 2^53 and b >= 1, Math.floor(a / b) is exact: the
+//   rounded quotient could only reach q + 1 if (q + 1) * b > 2^53, and then
+//   a = (q + 1) * b - 1 >= 2^53;
+// - for a < 2^51, Math.floor((a + 0.5) * (1 / b)) is exact too: (a + 0.5) / b
+//   lies at least 0.5 / b from any integer, and the two roundings move it by
+//   at most (a + 0.5) / b * 2^-52 < 0.5 / b.
 
 import { MINUS, ZERO } from "./_bytes.ts";
 
@@ -71,7 +80,7 @@ export function writeDecimal(
     value = -value;
   }
   if (value < 100000000) return writeBelow1e8(view, pos, value);
-  // Exact: see the note on Math.floor in random/_words.ts. The high part is below
+  // Exact (see the top of this file). The high part is below
   // 2^53 / 10^8 < 10^8, the low part gets its leading zeros.
   const high = Math.floor(value / 100000000);
   const low = (value - high * 100000000) | 0;

@@ -114,7 +114,9 @@ export interface PayloadEncoderOptions extends PayloadSamplerOptions {
   /**
    * Where the numbers come from. It must draw from `spec.min..spec.max`
    * (and without repeats for a unique spec); the encoder writes what it
-   * gives, taking blocks where it offers them.
+   * gives, taking blocks where it offers them (read once, when the encoder
+   * is made). Given, it replaces `ordinal` and `source`, which only choose
+   * the default sampler.
    *
    * @default {payloadSampler(spec, options)}
    */
@@ -233,7 +235,18 @@ export class PayloadEncoder {
     this.#format = spec.format;
     this.#min = spec.min;
     this.#remaining = spec.stream ? Infinity : spec.count;
+    // Read once: the encoder relies on this object for the whole payload.
     const blocks = this.#sampler.blocks;
+    if (
+      blocks &&
+      (blocks.offset < spec.min || blocks.offset + blocks.radix - 1 > spec.max)
+    ) {
+      throw new RangeError(
+        `sampler: its blocks span ${blocks.offset}..${
+          blocks.offset + blocks.radix - 1
+        }, outside the spec's ${spec.min}..${spec.max}`,
+      );
+    }
     const plan = encoderPlan(spec, blocks);
     this.#numberBytes = plan.numberBytes;
     this.#table = plan.table;
@@ -441,7 +454,7 @@ function writeBlocks(
     let block = blockScratch[j];
     for (let g = 1; g < groups; g++) {
       // Lowest digits first, as SamplerBlocks defines a block. The quotient
-      // is exact: see the note on reciprocals in random/_words.ts.
+      // is exact: see the note on reciprocals in _digits.ts.
       const quotient = Math.floor((block + 0.5) * inverse);
       groupScratch[m++] = block - quotient * entries;
       block = quotient;

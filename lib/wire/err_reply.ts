@@ -1,5 +1,5 @@
 /**
- * The `ERR` reply (PROTOCOL.md §2, `error-reply`): one line a server sends
+ * The `ERR` reply (PROTOCOL.md §4, `error-reply`): one line a server sends
  * instead of a payload, such as `ERR busy server at its connection limit\n`
  * when it is at its connection limit.
  *

@@ -36,7 +36,7 @@ export interface PayloadSamplerOptions {
  * The sampler a payload's numbers are drawn with: uniform, or without
  * repeats for a `unique` spec, over `spec.min..spec.max`; its words come
  * from the CSPRNG, or for a seeded spec from sequence `ordinal` of the seed
- * (PROTOCOL.md, "Seeded payloads").
+ * (PROTOCOL.md §2.4).
  *
  * @example Usage
  * ```ts

@@ -42,6 +42,8 @@ Deno.test("resolveFetchOptions: every bad value names its option", () => {
     [{ port: 65536 }, "port"],
     [{ hostname: "" }, "hostname"],
     [{ hostname: "local host" }, "hostname"],
+    [{ hostname: "[]" }, "hostname"],
+    [{ limit: 1e300 }, "limit"],
     [{ signal: "stop" as unknown as AbortSignal }, "signal"],
   ];
   for (const [options, field] of cases) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readWithin } from "../_util.ts";
 import { Connection } from "../../lib/server/_connection.ts";
 
 /** A connected pair on loopback; the server side is what Connection holds. */
@@ -45,7 +46,7 @@ Deno.test("Connection: sending, then lingering, then closed with the first reaso
   assert.equal(connection.abandoned, true);
   assert.equal(connection.deadline, Infinity);
   // The socket really is closed: the client reads the end.
-  assert.equal(await conns.client.read(new Uint8Array(8)), null);
+  assert.equal(await readWithin(conns.client, new Uint8Array(8)), null);
 });
 
 Deno.test("Connection: expire() closes only past the deadline, naming the phase", async () => {

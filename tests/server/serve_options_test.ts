@@ -70,6 +70,9 @@ Deno.test("resolveServeOptions: every bad value names its option", () => {
     [{ hostname: "" }, "hostname"],
     [{ hostname: "a b" }, "hostname"],
     [{ logger: {} as never }, "logger"],
+    [{ payload: null as never }, "payload"],
+    [{ payload: 5 as never }, "payload"],
+    [{ maxConnections: 2 ** 53 }, "maxConnections"],
     [{ signal: {} as AbortSignal }, "signal"],
   ];
   for (const [options, field] of cases) {
@@ -102,6 +105,28 @@ Deno.test("resolveServeOptions: the edges of each range are accepted", () => {
   }
   assert.equal(resolveServeOptions({ maxConnections: 1 }).maxConnections, 1);
   assert.equal(resolveServeOptions({ writeTimeout: 0 }).writeTimeout, 0);
+  // Deadlines the sweeper checks against the clock may be Infinity
+  // ("never"); the grace is a timer, which Infinity would fire at once.
+  assert.equal(
+    resolveServeOptions({ writeTimeout: Infinity }).writeTimeout,
+    Infinity,
+  );
+  assert.equal(
+    resolveServeOptions({ lingerTimeout: Infinity }).lingerTimeout,
+    Infinity,
+  );
+  assert.equal(
+    resolveServeOptions({ maxConnections: Infinity }).maxConnections,
+    Infinity,
+  );
+  assert.throws(
+    () => resolveServeOptions({ shutdownGrace: Infinity }),
+    /shutdownGrace: expected milliseconds from 0 to 2147483647, got Infinity/,
+  );
+  assert.throws(
+    () => resolveServeOptions({ lingerTimeout: NaN }),
+    /lingerTimeout: expected milliseconds up to 2147483647 \(0 or less for none\), or Infinity, got NaN/,
+  );
   // Any linger of 0 or less means none (documented).
   assert.equal(resolveServeOptions({ lingerTimeout: -3 }).lingerTimeout, 0);
   assert.equal(resolveServeOptions({ lingerTimeout: 0.5 }).lingerTimeout, 0.5);

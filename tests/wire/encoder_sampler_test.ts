@@ -165,3 +165,12 @@ Deno.test("SamplerBlocks: blocks wait until fill has handed out a word's spare n
   assert.equal(blocks.pending, 0);
   blocks.fill(new Uint32Array(1), 1);
 });
+
+Deno.test("encoder: a sampler whose blocks leave the spec's range is refused", () => {
+  const spec = resolvePayloadSpec({ count: 10, min: 1, max: 100 });
+  const sampler = new UniformSampler(995, 1004);
+  assert.throws(
+    () => new PayloadEncoder(spec, { sampler }),
+    /sampler: its blocks span 995\.\.1004, outside the spec's 1\.\.100/,
+  );
+});
