@@ -8,8 +8,12 @@
  * itself. Not part of CI.
  *
  *   deno task soak [--duration 60] [--stalled 3000] [--write-timeout 5]
+ *                  [--slow-streams 2000]
  *
- * Phase 1 opens --stalled clients that never read a --stream server and
+ * Phase 0 opens --slow-streams clients that read a --stream server slowly
+ * (their kernel buffers full most of the time), and times new clients that
+ * each read 1000 numbers meanwhile: their wait must not grow with the number
+ * of streams (target: median under 50 ms with 2000 streams). Phase 1 opens --stalled clients that never read a --stream server and
  * measures what they cost the server (RSS per client), while a normal client
  * is timed. Phase 2 runs normal, slow, stalled and resetting clients plus
  * connection bursts for --duration seconds, sampling the server's RSS every
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "60" },
     stalled: { type: "string", default: "3000" },
     "write-timeout": { type: "string", default: "5" },
+    "slow-streams": { type: "string", default: "2000" },
   },
 });
 function positive(flag: string, text: string | undefined): number {
@@ -42,6 +47,9 @@ function positive(flag: string, text: string | undefined): number {
 const DURATION_MS = positive("duration", values.duration) * 1000;
 const STALLED = Math.round(positive("stalled", values.stalled));
 const WRITE_TIMEOUT = positive("write-timeout", values["write-timeout"]);
+const SLOW_STREAMS = Math.round(
+  positive("slow-streams", values["slow-streams"]),
+);
 
 /** Kinds of client, and what happened to them. */
 const served: Record<string, number> = {
@@ -200,6 +208,43 @@ const sampler = setInterval(async () => {
   if (rss > 0) samples.push({ t: (Date.now() - started) / 1000, rss });
 }, 1000);
 
+// Phase 0: many streams read slowly; how long does a newcomer wait?
+const slowConns: Deno.TcpConn[] = [];
+for (let i = 0; i < SLOW_STREAMS; i += 500) {
+  slowConns.push(
+    ...await Promise.all(
+      Array.from(
+        { length: Math.min(500, SLOW_STREAMS - i) },
+        () => Deno.connect({ hostname: HOST, port }),
+      ),
+    ),
+  );
+}
+/** Reads 2 KiB from each slow stream in turn, for `ms`. */
+async function readSlowly(ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  const small = new Uint8Array(2048);
+  for (let i = 0; performance.now() < end; i++) {
+    await slowConns[i % slowConns.length].read(small);
+    if (i % 200 === 199) await sleep(1);
+  }
+}
+await readSlowly(3000);
+const newcomers: number[] = [];
+for (let i = 0; i < 10; i++) {
+  newcomers.push(await normalClient(port, 1000));
+  await readSlowly(300);
+}
+for (const conn of slowConns) conn.close();
+const newcomerMedian = median(newcomers);
+console.log(
+  `phase 0: with ${SLOW_STREAMS} slowly read streams, a new client read ` +
+    `1000 numbers in ${newcomerMedian.toFixed(1)} ms (median of 10; max ${
+      Math.max(...newcomers).toFixed(1)
+    } ms; target under 50 ms)`,
+);
+await sleep(1000);
+
 // Phase 1: many clients that never read.
 const baseline = await rssKiB(pid);
 console.log(`server pid ${pid}, port ${port}, baseline RSS ${baseline} KiB`);
@@ -343,6 +388,9 @@ if (Object.keys(errors).some((key) => key.startsWith("normal"))) {
 if (growing) failures.push("memory kept growing");
 if (perClient > 64) failures.push(`stalled clients cost ${perClient} KiB each`);
 if (status.code !== 0) failures.push(`server exited ${status.code}`);
+if (newcomerMedian >= 50) {
+  failures.push(`new clients waited ${newcomerMedian.toFixed(1)} ms`);
+}
 if (failures.length > 0) {
   console.log(`\nSOAK FAILED: ${failures.join("; ")}`);
   Deno.exit(1);

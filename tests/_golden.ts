@@ -8,6 +8,7 @@
  */
 
 import { serve } from "../lib/server/mod.ts";
+import { concatBytes } from "./_util.ts";
 import {
   PayloadEncoder,
   type PayloadSpecOptions,
@@ -131,17 +132,6 @@ export function goldenCases(): GoldenCase[] {
   return cases;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 function encoderBytes(c: GoldenCase): Uint8Array<ArrayBuffer> {
   const encoder = new PayloadEncoder(resolvePayloadSpec(c.spec), {
     ordinal: c.ordinal,
@@ -154,7 +144,7 @@ function encoderBytes(c: GoldenCase): Uint8Array<ArrayBuffer> {
     const length = encoder.encodeInto(buf);
     parts.push(buf.slice(0, length));
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 async function readAll(
@@ -176,7 +166,7 @@ async function readAll(
   } finally {
     conn.close();
   }
-  const bytes = concat(parts);
+  const bytes = concatBytes(parts);
   return stop > 0 ? bytes.subarray(0, stop) : bytes;
 }
 
@@ -194,7 +184,7 @@ async function serverBytes(c: GoldenCase): Promise<Uint8Array<ArrayBuffer>> {
       parts.push(await readAll(server.addr.port, c.stop));
       parts.push(new Uint8Array([0xff]));
     }
-    return concat(parts);
+    return concatBytes(parts);
   } finally {
     await server.shutdown();
   }

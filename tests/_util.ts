@@ -309,6 +309,12 @@ export async function readRaw(
   } finally {
     conn.close();
   }
+  return concatBytes(parts);
+}
+
+/** The parts, end to end, in one new array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
   const out = new Uint8Array(total);
   let offset = 0;
   for (const part of parts) {

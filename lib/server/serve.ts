@@ -255,6 +255,7 @@ class Server implements RandportServer {
       Math.max(this.#bufferBytes, encoder.minBufferBytes),
     );
     const writeTimeout = this.#options.writeTimeout || Infinity;
+    const turn = this.#turns.join();
     try {
       for (;;) {
         // Streams end at a number boundary; fixed payloads get to finish.
@@ -273,8 +274,8 @@ class Server implements RandportServer {
         this.stats.bytes += length;
         this.stats.numbers += encoder.numbersWritten - before;
         if (!encoder.done) {
-          const turn = this.#turns.next();
-          if (turn) await turn;
+          const wait = turn.next(length);
+          if (wait) await wait;
         }
       }
     } catch (error) {
