@@ -13,7 +13,7 @@ import { maxPayloadBytes, PayloadEncoder } from "../wire/encoder.ts";
 import type { PayloadSpec } from "../wire/payload_spec.ts";
 import { isClientError } from "./_client_errors.ts";
 import { Connection } from "./_connection.ts";
-import { Turns } from "./_turns.ts";
+import { type Turn, Turns } from "./_turns.ts";
 import type { LogLevel } from "./logger.ts";
 import {
   type ResolvedServeOptions,
@@ -255,7 +255,8 @@ class Server implements RandportServer {
       Math.max(this.#bufferBytes, encoder.minBufferBytes),
     );
     const writeTimeout = this.#options.writeTimeout || Infinity;
-    const turn = this.#turns.join();
+    // Only a payload of more than one chunk takes turns.
+    let turn: Turn | undefined;
     try {
       for (;;) {
         // Streams end at a number boundary; fixed payloads get to finish.
@@ -274,6 +275,7 @@ class Server implements RandportServer {
         this.stats.bytes += length;
         this.stats.numbers += encoder.numbersWritten - before;
         if (!encoder.done) {
+          turn ??= this.#turns.join();
           const wait = turn.next(length);
           if (wait) await wait;
         }
