@@ -20,6 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   random: ["errors"],
   net: [],
   stats: [],
+  resp: [],
   wire: ["errors", "random"],
   server: ["errors", "random", "net", "wire"],
   client: ["errors", "net", "wire"],

@@ -1,0 +1,355 @@
+/**
+ * Requests of the Redis serialization protocol (RESP), as a server reads
+ * them: arrays of bulk strings (what client libraries send) and inline
+ * commands (one line, split as Redis splits it, for `nc` and `telnet`), any
+ * number per read (pipelining), in chunks of any size.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode RequestParser}. */
+export interface RequestParserOptions {
+  /**
+   * The longest bulk string accepted, in bytes.
+   *
+   * @default {1048576}
+   */
+  maxBulkBytes?: number;
+  /**
+   * The longest inline command accepted, in bytes, line break excluded.
+   *
+   * @default {65536}
+   */
+  maxInlineBytes?: number;
+  /**
+   * The most arguments one request may have.
+   *
+   * @default {1048576}
+   */
+  maxArguments?: number;
+}
+
+/**
+ * A request that breaks the protocol: the connection cannot be read any
+ * further, so the server replies `-ERR Protocol error: <message>` and
+ * closes it, as Redis does.
+ *
+ * @example Usage
+ * ```ts
+ * import { RequestParser, RespProtocolError } from "@randport/randport/resp";
+ *
+ * try {
+ *   new RequestParser().push(new TextEncoder().encode("*1\r\n:5\r\n"));
+ * } catch (error) {
+ *   if (error instanceof RespProtocolError) console.log(error.message);
+ *   // "Protocol error: expected '$', got ':'"
+ * }
+ * ```
+ */
+export class RespProtocolError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What broke the protocol, without the "Protocol error: "
+   * prefix.
+   */
+  constructor(message: string) {
+    super(`Protocol error: ${message}`);
+    this.name = "RespProtocolError";
+  }
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const STAR = 0x2a;
+const DOLLAR = 0x24;
+
+// A `*` or `$` header longer than this without its line break is garbage.
+const MAX_HEADER_BYTES = 64;
+
+const decoder = new TextDecoder();
+
+function isSpace(byte: number): boolean {
+  // As C's isspace, which Redis uses to split inline commands.
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x61 + 10;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x41 + 10;
+  return -1;
+}
+
+const ESCAPES: Record<number, number> = {
+  0x6e: LF, // \n
+  0x72: CR, // \r
+  0x74: 0x09, // \t
+  0x62: 0x08, // \b
+  0x61: 0x07, // \a
+};
+
+/**
+ * Splits one inline command into its arguments, as Redis does: words
+ * separated by whitespace; `"..."` with the escapes `\n \r \t \b \a \\ \"`
+ * and `\xHH`; `'...'` with `\'` only; a closing quote must be followed by
+ * whitespace or the end.
+ *
+ * @example Usage
+ * ```ts
+ * import { splitInline } from "@randport/randport/resp";
+ *
+ * const line = new TextEncoder().encode(`SHUFFLE "a b" 'c' d\\x41`);
+ * console.log(splitInline(line)); // ["SHUFFLE", "a b", "c", "d\\x41"]
+ * ```
+ *
+ * @param line The line, without its line break.
+ * @returns The arguments, UTF-8 decoded.
+ * @throws {RespProtocolError} For unbalanced quotes.
+ */
+export function splitInline(line: Uint8Array): string[] {
+  const args: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < line.length && isSpace(line[i])) i++;
+    if (i >= line.length) return args;
+    const bytes: number[] = [];
+    let quote = 0; // 0, or the quote byte we are inside
+    for (;;) {
+      if (i >= line.length) {
+        if (quote !== 0) {
+          throw new RespProtocolError("unbalanced quotes in request");
+        }
+        break;
+      }
+      const byte = line[i];
+      if (quote === 0x22) {
+        if (
+          byte === 0x5c && i + 3 < line.length && line[i + 1] === 0x78 &&
+          hexValue(line[i + 2]) >= 0 && hexValue(line[i + 3]) >= 0
+        ) {
+          bytes.push(hexValue(line[i + 2]) * 16 + hexValue(line[i + 3]));
+          i += 4;
+        } else if (byte === 0x5c && i + 1 < line.length) {
+          bytes.push(ESCAPES[line[i + 1]] ?? line[i + 1]);
+          i += 2;
+        } else if (byte === 0x22) {
+          i++;
+          if (i < line.length && !isSpace(line[i])) {
+            throw new RespProtocolError("unbalanced quotes in request");
+          }
+          break;
+        } else {
+          bytes.push(byte);
+          i++;
+        }
+      } else if (quote === 0x27) {
+        if (byte === 0x5c && line[i + 1] === 0x27) {
+          bytes.push(0x27);
+          i += 2;
+        } else if (byte === 0x27) {
+          i++;
+          if (i < line.length && !isSpace(line[i])) {
+            throw new RespProtocolError("unbalanced quotes in request");
+          }
+          break;
+        } else {
+          bytes.push(byte);
+          i++;
+        }
+      } else if (isSpace(byte)) {
+        break;
+      } else if (byte === 0x22 || byte === 0x27) {
+        // As in Redis, a quote starts quoting even inside a word.
+        quote = byte;
+        i++;
+      } else {
+        bytes.push(byte);
+        i++;
+      }
+    }
+    args.push(decoder.decode(new Uint8Array(bytes)));
+  }
+}
+
+const enum State {
+  /** Between requests. */
+  Start,
+  /** After `*n`: reading `$len` headers and bodies. */
+  Bulks,
+}
+
+/**
+ * Parses pipelined RESP requests pushed in chunks of any size. Each
+ * complete request comes out as its arguments (UTF-8 strings); an empty
+ * inline line and `*0` are no request at all.
+ *
+ * @example Usage
+ * ```ts
+ * import { RequestParser } from "@randport/randport/resp";
+ *
+ * const parser = new RequestParser();
+ * const bytes = new TextEncoder().encode("*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\nPING\r\n*1\r\n$4\r\nPI");
+ * console.log(parser.push(bytes)); // [["ECHO", "hi"], ["PING"]]
+ * console.log(parser.push(new TextEncoder().encode("NG\r\n"))); // [["PING"]]
+ * ```
+ */
+export class RequestParser {
+  readonly #maxBulk: number;
+  readonly #maxInline: number;
+  readonly #maxArguments: number;
+  /** Bytes received and not yet parsed into a complete request. */
+  #buffer = new Uint8Array(0);
+  #state = State.Start;
+  /** The request being read: how many bulks it has, and those read. */
+  #expected = 0;
+  #args: string[] = [];
+
+  /**
+   * Creates a parser.
+   *
+   * @param options The limits.
+   */
+  constructor(options: RequestParserOptions = {}) {
+    this.#maxBulk = options.maxBulkBytes ?? 1024 * 1024;
+    this.#maxInline = options.maxInlineBytes ?? 64 * 1024;
+    this.#maxArguments = options.maxArguments ?? 1024 * 1024;
+  }
+
+  /** Bytes held for a request not complete yet. */
+  get pendingBytes(): number {
+    return this.#buffer.length;
+  }
+
+  /**
+   * Parses the next chunk.
+   *
+   * @param chunk The next bytes from the client.
+   * @returns The requests this chunk completed, in order.
+   * @throws {RespProtocolError} When the bytes break the protocol or a
+   * limit; nothing more can be parsed then.
+   */
+  push(chunk: Uint8Array): string[][] {
+    const buffer = this.#buffer.length === 0
+      ? chunk
+      : concat(this.#buffer, chunk);
+    const requests: string[][] = [];
+    let pos = 0;
+    for (;;) {
+      const used = this.#state === State.Start
+        ? this.#start(buffer, pos, requests)
+        : this.#bulk(buffer, pos, requests);
+      if (used === 0) break;
+      pos += used;
+    }
+    // Keep the rest; copy it, since the caller may reuse its chunk.
+    this.#buffer = buffer.slice(pos);
+    return requests;
+  }
+
+  /** Reads a request's start; returns bytes used, 0 when more are needed. */
+  #start(buffer: Uint8Array, pos: number, requests: string[][]): number {
+    if (pos >= buffer.length) return 0;
+    if (buffer[pos] !== STAR) return this.#inline(buffer, pos, requests);
+    const line = lineAt(buffer, pos, MAX_HEADER_BYTES, "multibulk count");
+    if (line === undefined) return 0;
+    const count = parseLength(buffer.subarray(pos + 1, line.end));
+    if (count === undefined || count > this.#maxArguments) {
+      throw new RespProtocolError("invalid multibulk length");
+    }
+    // *0 and *-1 are no request at all.
+    if (count > 0) {
+      this.#state = State.Bulks;
+      this.#expected = count;
+      this.#args = [];
+    }
+    return line.next - pos;
+  }
+
+  #inline(buffer: Uint8Array, pos: number, requests: string[][]): number {
+    let end = buffer.indexOf(LF, pos);
+    if (end < 0) {
+      if (buffer.length - pos > this.#maxInline) {
+        throw new RespProtocolError("too big inline request");
+      }
+      return 0;
+    }
+    const next = end + 1;
+    if (end > pos && buffer[end - 1] === CR) end--;
+    if (end - pos > this.#maxInline) {
+      throw new RespProtocolError("too big inline request");
+    }
+    const args = splitInline(buffer.subarray(pos, end));
+    if (args.length > this.#maxArguments) {
+      throw new RespProtocolError("invalid multibulk length");
+    }
+    if (args.length > 0) requests.push(args);
+    return next - pos;
+  }
+
+  /** Reads one `$len` bulk of the current request, header and body. */
+  #bulk(buffer: Uint8Array, pos: number, requests: string[][]): number {
+    if (pos >= buffer.length) return 0;
+    if (buffer[pos] !== DOLLAR) {
+      throw new RespProtocolError(
+        `expected '$', got '${String.fromCharCode(buffer[pos])}'`,
+      );
+    }
+    const line = lineAt(buffer, pos, MAX_HEADER_BYTES, "bulk length");
+    if (line === undefined) return 0;
+    const length = parseLength(buffer.subarray(pos + 1, line.end));
+    // A request's arguments are never null: $-1 is as wrong as $x.
+    if (length === undefined || length < 0 || length > this.#maxBulk) {
+      throw new RespProtocolError("invalid bulk length");
+    }
+    const bodyEnd = line.next + length;
+    if (bodyEnd + 2 > buffer.length) return 0;
+    if (buffer[bodyEnd] !== CR || buffer[bodyEnd + 1] !== LF) {
+      throw new RespProtocolError("bulk string not followed by CRLF");
+    }
+    this.#args.push(decoder.decode(buffer.subarray(line.next, bodyEnd)));
+    if (this.#args.length === this.#expected) {
+      requests.push(this.#args);
+      this.#args = [];
+      this.#state = State.Start;
+    }
+    return bodyEnd + 2 - pos;
+  }
+}
+
+/** A CRLF-terminated header line at `pos`: where its digits end, and after. */
+function lineAt(
+  buffer: Uint8Array,
+  pos: number,
+  max: number,
+  what: string,
+): { end: number; next: number } | undefined {
+  const limit = Math.min(buffer.length, pos + max);
+  for (let i = pos; i < limit; i++) {
+    if (buffer[i] === CR) {
+      if (i + 1 >= buffer.length) return undefined;
+      if (buffer[i + 1] !== LF) {
+        throw new RespProtocolError(`invalid ${what}: expected CRLF`);
+      }
+      return { end: i, next: i + 2 };
+    }
+  }
+  if (buffer.length - pos >= max) {
+    throw new RespProtocolError(`too big ${what} string`);
+  }
+  return undefined;
+}
+
+/** A decimal length (`-1` is null), or undefined when it is not one. */
+function parseLength(digits: Uint8Array): number | undefined {
+  const text = decoder.decode(digits);
+  if (!/^(-1|\d{1,15})$/.test(text)) return undefined;
+  return Number(text);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  RequestParser,
+  RespProtocolError,
+  splitInline,
+} from "../../lib/resp/mod.ts";
+
+const encoder = new TextEncoder();
+
+function parseAll(text: string | Uint8Array, parser = new RequestParser()) {
+  return parser.push(typeof text === "string" ? encoder.encode(text) : text);
+}
+
+function protocolError(text: string, options = {}): string {
+  try {
+    parseAll(text, new RequestParser(options));
+  } catch (error) {
+    assert.ok(error instanceof RespProtocolError, String(error));
+    return error.message;
+  }
+  assert.fail(`accepted ${JSON.stringify(text)}`);
+}
+
+/** Encodes a request as client libraries do. */
+function multibulk(args: string[]): string {
+  return `*${args.length}\r\n` +
+    args.map((a) => `$${encoder.encode(a).length}\r\n${a}\r\n`).join("");
+}
+
+Deno.test("RequestParser: arrays of bulk strings, pipelined", () => {
+  const bytes = multibulk(["RANDINT", "6", "1", "49", "UNIQUE"]) +
+    multibulk(["PING"]) + multibulk(["ECHO", "héllo\r\nwörld"]);
+  assert.deepEqual(parseAll(bytes), [
+    ["RANDINT", "6", "1", "49", "UNIQUE"],
+    ["PING"],
+    ["ECHO", "héllo\r\nwörld"],
+  ]);
+  // *0 and *-1 are no request; an empty bulk is an empty argument.
+  assert.deepEqual(parseAll("*0\r\n*-1\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n"), [
+    ["ECHO", ""],
+  ]);
+});
+
+Deno.test("RequestParser: inline commands, as nc and telnet send them", () => {
+  assert.deepEqual(parseAll("RANDINT 6 1 49 UNIQUE\n"), [
+    ["RANDINT", "6", "1", "49", "UNIQUE"],
+  ]);
+  assert.deepEqual(parseAll("PING\r\n\r\n   \r\nECHO  a\t b \r\n"), [
+    ["PING"],
+    ["ECHO", "a", "b"],
+  ]);
+});
+
+Deno.test("RequestParser: any chunking gives the same requests", () => {
+  const requests = fc.array(
+    fc.array(fc.string({ unit: "binary", maxLength: 20 }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
+    { minLength: 1, maxLength: 8 },
+  );
+  fc.assert(
+    fc.property(
+      requests,
+      fc.array(fc.nat(), { maxLength: 10 }),
+      (reqs, cuts) => {
+        const bytes = encoder.encode(reqs.map(multibulk).join(""));
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))]
+          .sort((a, b) => a - b);
+        const parser = new RequestParser();
+        const got: string[][] = [];
+        let start = 0;
+        for (const point of [...points, bytes.length]) {
+          got.push(...parser.push(bytes.slice(start, point)));
+          start = point;
+        }
+        assert.deepEqual(got, reqs);
+        assert.equal(parser.pendingBytes, 0);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("RequestParser: a request split anywhere waits for the rest", () => {
+  const parser = new RequestParser();
+  assert.deepEqual(parseAll("*2\r\n$4\r\nEC", parser), []);
+  assert.ok(parser.pendingBytes > 0);
+  assert.deepEqual(parseAll("HO\r\n$1\r\nx", parser), []);
+  assert.deepEqual(parseAll("\r\nPI", parser), [["ECHO", "x"]]);
+  assert.deepEqual(parseAll("NG\n", parser), [["PING"]]);
+});
+
+Deno.test("RequestParser: frames that break the protocol, in Redis's words", () => {
+  const cases: [string, string, object?][] = [
+    ["*1\r\n:5\r\n", "Protocol error: expected '$', got ':'"],
+    ["*x\r\n", "Protocol error: invalid multibulk length"],
+    ["*1\r\n$x\r\n", "Protocol error: invalid bulk length"],
+    ["*1\r\n$-1\r\n", "Protocol error: invalid bulk length"],
+    [
+      "*1\r\n$3\r\nabcd\r\n",
+      "Protocol error: bulk string not followed by CRLF",
+    ],
+    ["*1\rx", "Protocol error: invalid multibulk count: expected CRLF"],
+    [`*${"9".repeat(70)}`, "Protocol error: too big multibulk count string"],
+    ['ECHO "a\n', "Protocol error: unbalanced quotes in request"],
+    ["*3\r\n", "Protocol error: invalid multibulk length", { maxArguments: 2 }],
+    [
+      "*1\r\n$11\r\n",
+      "Protocol error: invalid bulk length",
+      { maxBulkBytes: 10 },
+    ],
+    ["x".repeat(20), "Protocol error: too big inline request", {
+      maxInlineBytes: 10,
+    }],
+  ];
+  for (const [text, message, options] of cases) {
+    assert.equal(protocolError(text, options), message, JSON.stringify(text));
+  }
+});
+
+Deno.test("splitInline: Redis's quoting rules", () => {
+  const cases: [string, string[]][] = [
+    ["SET a b", ["SET", "a", "b"]],
+    [`ECHO "a b"`, ["ECHO", "a b"]],
+    [`ECHO "tab\\there\\n\\x41\\x7a\\"q\\\\"`, ["ECHO", 'tab\there\nAz"q\\']],
+    [`ECHO 'it\\'s' 'a\\nb'`, ["ECHO", "it's", "a\\nb"]],
+    [`ECHO ""`, ["ECHO", ""]],
+    [`ECHO \\x41`, ["ECHO", "\\x41"]],
+  ];
+  for (const [line, args] of cases) {
+    assert.deepEqual(splitInline(encoder.encode(line)), args, line);
+  }
+  // A quote inside a word starts quoting, as in Redis; the closing quote
+  // must be followed by a space or the end.
+  assert.deepEqual(splitInline(encoder.encode(`ECHO a"b c"`)), [
+    "ECHO",
+    "ab c",
+  ]);
+  for (const bad of [`ECHO "a"b`, `ECHO 'a'b`, `ECHO "open`, `ECHO 'open`]) {
+    assert.throws(
+      () => splitInline(encoder.encode(bad)),
+      /unbalanced quotes/,
+      bad,
+    );
+  }
+});
