@@ -25,6 +25,7 @@ import {
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const RANGES: [number, number][] = [
+  [5, 5],
   [0, 1],
   [1, 2],
   [1, 6],
