@@ -250,7 +250,7 @@ async function main(): Promise<number> {
       return 130;
     }
     // Silent success would look like a hung or broken client.
-    if (count === 0 && !quiet) {
+    if (count === 0 && !quiet && limit !== 0) {
       console.error(`randport client: ${emptyPayloadNote()}`);
     }
     return 0;

@@ -110,7 +110,9 @@ Examples:
   deno task serve --seed 42 --port 0               # reproducible, any free port
 
 On start it prints one line, "listening on HOST:PORT". SIGINT or SIGTERM stop it
-gracefully (exit 0); a second signal stops it at once (exit 130 or 143).`;
+gracefully (exit 0); a second signal stops it at once (exit 130 or 143), unless
+it comes within 250 ms of the first: then it is a copy of the same Ctrl-C, as
+under deno task, which forwards the terminal's signal.`;
 
 const FLAGS = {
   host: { type: "string" },
@@ -276,11 +278,12 @@ async function main(): Promise<number> {
   }
   // A second signal exits at once; one Ctrl-C counts once (see
   // stop_signals.ts).
-  const removeHandlers = onStopSignals(() => server.shutdown());
+  // The listeners stay until the process exits: removed earlier, a copy
+  // of the signal arriving in between would kill it with the default action.
+  onStopSignals(() => server.shutdown());
   // Only now: a supervisor may signal as soon as it reads this line.
   console.log(`listening on ${formatAddress(server.addr)}`);
   await server.finished;
-  removeHandlers();
   return 0;
 }
 

@@ -26,8 +26,11 @@ export interface ServerProcess extends AsyncDisposable {
   /** That whole first line. */
   banner: string;
   child: Deno.ChildProcess;
-  /** Sends a signal and waits for the exit; stderr is what it printed. */
-  stop(signal?: Deno.Signal): Promise<Finished>;
+  /**
+   * Sends a signal (none for `null`: the server was signalled already) and
+   * waits for the exit; stderr is what it printed.
+   */
+  stop(signal?: Deno.Signal | null): Promise<Finished>;
   /** Resolves once `done` holds for the server's stderr so far. */
   waitForStderr(
     done: (stderr: string) => boolean,
@@ -95,10 +98,10 @@ export async function startServer(
   const match = /^listening on (.+):(\d+)$/.exec(banner);
   if (!match) throw new Error(`unexpected first line: ${banner}`);
   let stopped: Promise<Finished> | undefined;
-  const stop = (signal: Deno.Signal = "SIGTERM") => {
+  const stop = (signal: Deno.Signal | null = "SIGTERM") => {
     stopped ??= (async () => {
       try {
-        child.kill(signal);
+        if (signal !== null) child.kill(signal);
       } catch {
         // Already exited.
       }

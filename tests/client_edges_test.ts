@@ -49,6 +49,23 @@ Deno.test("parser: a malformed chunk hands over the numbers before the offending
     // 8 was completed by this chunk's first ','.
     assert.deepEqual(error.numbers, [8, 9, 10]);
   }
+  // A number touching the offending byte was never complete.
+  for (
+    const [text, numbers] of [
+      ["1,2x,3", [1]],
+      ["[1,2.5]", [1]],
+      ["[10,20e1]", [10]],
+      ["7\n8 \n", [7]],
+    ] as const
+  ) {
+    try {
+      new PayloadParser().push(new TextEncoder().encode(text));
+      assert.fail(`accepted ${text}`);
+    } catch (error) {
+      assert.ok(error instanceof RandportError, String(error));
+      assert.deepEqual(error.numbers, numbers, text);
+    }
+  }
 });
 
 Deno.test("client: numbers before a malformed byte are printed, as before a truncation", async () => {
@@ -69,6 +86,8 @@ Deno.test("client: numbers before a malformed byte are printed, as before a trun
 
 Deno.test("client: a limit reached before a malformed byte is a success", async () => {
   await using peer = await startRawPythonServer("1,2,3,x");
+  // (With "1,2x" the 2 is not complete, so --limit 2 fails: see the parser
+  // test above.)
   const result = await runClient([
     "--host",
     "127.0.0.1",

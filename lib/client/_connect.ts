@@ -58,8 +58,9 @@ export function classify(
       { cause: error },
     );
   }
-  const errno = Number(/\(os error (\d+)\)/.exec(message)?.[1]);
-  const words = OS_ERRORS[errno]?.(host);
+  // The errno's name, as the runtime gives it on every system.
+  const code = (error as { code?: unknown })?.code;
+  const words = typeof code === "string" ? OS_ERRORS[code]?.(host) : undefined;
   return new RandportError(
     "network",
     words === undefined
@@ -69,24 +70,20 @@ export function classify(
   );
 }
 
-/** Linux errno values a connect can fail with, in words for people. */
-const OS_ERRORS: Record<number, (host: string) => string> = {
-  // EINVAL: for an IPv6 link-local address, a missing interface.
-  22: (host) =>
+/** Errors a connect can fail with, by errno name, in words for people. */
+const OS_ERRORS: Record<string, (host: string) => string> = {
+  // For an IPv6 link-local address: a missing interface.
+  EINVAL: (host) =>
     /^fe[89ab]/i.test(host) && !host.includes("%")
       ? `a link-local IPv6 address needs its interface, as in ${host}%eth0`
       : "this host cannot connect to that address",
-  // EAFNOSUPPORT
-  97: () => "this host has no IPv6",
-  // EADDRNOTAVAIL
-  99: () => "this host has no address to connect from to that one",
-  // ENETUNREACH
-  101: (host) =>
+  EAFNOSUPPORT: () => "this host has no IPv6",
+  EADDRNOTAVAIL: () => "this host has no address to connect from to that one",
+  ENETUNREACH: (host) =>
     host.includes(":")
       ? "no network route to it (does this host have IPv6 connectivity?)"
       : "no network route to it",
-  // EHOSTUNREACH
-  113: () => "no route to that host",
+  EHOSTUNREACH: () => "no route to that host",
 };
 
 export async function connect(

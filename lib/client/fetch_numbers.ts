@@ -27,8 +27,9 @@ export interface FetchNumbersOptions extends FetchOptions {
   /**
    * The most numbers to hold when no `limit` is given: a payload that goes
    * on past it (a stream, a huge fixed payload) fails with a `too-many`
-   * error instead of filling memory. A `limit` replaces it: the caller has
-   * said how many to hold. Read streams with `limit`, or batch by batch
+   * error instead of filling memory. A `limit` replaces it (`limit:
+   * Infinity` too): the caller has said how many to hold; so does
+   * `maxNumbers: Infinity`. Read streams with `limit`, or batch by batch
    * with `streamNumbers`, which holds nothing.
    *
    * @default {FETCH_MAX_NUMBERS}
@@ -40,7 +41,7 @@ export interface FetchNumbersOptions extends FetchOptions {
  * Connects, reads the whole payload (or `limit` numbers) and returns the
  * numbers. Without a `limit` it holds at most `maxNumbers` (10^7 unless told
  * otherwise): against a server that never stops (`--stream`) it fails with
- * code `too-many` once that many have arrived, rather than running out of
+ * code `too-many` once one more has arrived, rather than running out of
  * memory.
  *
  * @example Usage
@@ -65,8 +66,14 @@ export async function fetchNumbers(
   options: FetchNumbersOptions = {},
 ): Promise<number[]> {
   const { maxNumbers = FETCH_MAX_NUMBERS, ...fetchOptions } = options;
-  checkInteger("maxNumbers", maxNumbers, { min: 0 });
-  const bounded = fetchOptions.limit === undefined;
+  // Infinity: no bound, the caller's choice (as an explicit limit is).
+  if (maxNumbers !== Infinity) {
+    checkInteger("maxNumbers", maxNumbers, {
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER - 1,
+    });
+  }
+  const bounded = fetchOptions.limit === undefined && maxNumbers !== Infinity;
   // One more than the bound tells a payload of exactly maxNumbers from a
   // longer one.
   if (bounded) fetchOptions.limit = maxNumbers + 1;

@@ -80,7 +80,12 @@ export async function* streamNumbers(
         const good = error instanceof RandportError ? error.numbers : [];
         if (good.length > 0) yield good.slice(0, remaining);
         if (good.length >= remaining) return;
-        throw error;
+        // Delivered already: the error the caller sees holds none of them.
+        throw good.length > 0 && error instanceof RandportError
+          ? new RandportError(error.code, error.message, {
+            offset: error.offset,
+          })
+          : error;
       }
       if (batch.length >= remaining) {
         yield batch.length > remaining ? batch.slice(0, remaining) : batch;

@@ -76,8 +76,10 @@ export class RandportError extends Error {
   /** For payload errors, the byte offset where the problem was found. */
   readonly offset: number | undefined;
   /**
-   * For `malformed` payloads, the numbers completed in the same chunk
-   * before the offending byte; empty otherwise.
+   * For `malformed` payloads from `PayloadParser.push`, the numbers
+   * completed in the same chunk before the offending byte; empty otherwise.
+   * `streamNumbers` yields them before it throws, and its errors carry
+   * none, so that nothing is counted twice.
    */
   readonly numbers: readonly number[];
 

@@ -21,6 +21,8 @@ interface Waiter {
  * One stream's place in {@linkcode Turns}: `next` after each chunk it wrote.
  */
 export interface Turn {
+  /** Its count on the virtual clock: the bytes it has been served. */
+  readonly served: number;
   /**
    * Resolves when it is this stream's turn again; undefined when it may
    * simply go on (its turn is not over).
@@ -81,6 +83,9 @@ export class Turns {
   join(): Turn {
     let served = this.#clock;
     return {
+      get served() {
+        return served;
+      },
       next: (bytes) => {
         served += bytes;
         const now = performance.now();
@@ -101,6 +106,16 @@ export class Turns {
         });
       },
     };
+  }
+
+  /** The virtual time: the count of the stream let go last. */
+  get clock(): number {
+    return this.#clock;
+  }
+
+  /** How many streams wait for their turn. */
+  get waiting(): number {
+    return this.#heap.length;
   }
 
   /** Sends the next message, or the timer that lets the runtime poll first. */

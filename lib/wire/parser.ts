@@ -219,7 +219,15 @@ export class PayloadParser {
             break;
           }
           this.#finishNumber(out);
-          this.#afterNumber(byte);
+          try {
+            this.#afterNumber(byte);
+          } catch (error) {
+            // A number is complete only once a valid separator follows it:
+            // "2x" and "2.5" hand over no 2.
+            out.pop();
+            this.#count--;
+            throw error;
+          }
           break;
         case State.AfterSeparator:
           if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
