@@ -21,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   net: [],
   stats: [],
   resp: [],
+  request: ["errors", "net", "resp", "server"],
   wire: ["errors", "random"],
   server: ["errors", "random", "net", "wire"],
   client: ["errors", "net", "wire"],

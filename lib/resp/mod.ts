@@ -2,8 +2,8 @@
  * The Redis serialization protocol (RESP2 and RESP3) as a server speaks it:
  * {@linkcode RequestParser} reads pipelined requests (arrays of bulk
  * strings, and inline commands split as Redis splits them), and
- * {@linkcode ReplyWriter} writes replies in either version. The framing of
- * randport's request port (issue 11), which is not served yet.
+ * {@linkcode ReplyWriter} writes replies in either version: the framing of
+ * randport's request port (PROTOCOL.md §5).
  *
  * ```ts
  * import { ReplyWriter, RequestParser } from "@randport/randport/resp";

@@ -48,14 +48,22 @@ export interface RequestParserOptions {
  */
 export class RespProtocolError extends Error {
   /**
+   * The complete requests that came before the fault in the same chunk:
+   * a server answers them, then the error, as Redis does.
+   */
+  readonly requests: string[][];
+
+  /**
    * Creates the error.
    *
    * @param message What broke the protocol, without the "Protocol error: "
    * prefix.
+   * @param requests The complete requests before the fault.
    */
-  constructor(message: string) {
+  constructor(message: string, requests: string[][] = []) {
     super(`Protocol error: ${message}`);
     this.name = "RespProtocolError";
+    this.requests = requests;
   }
 }
 
@@ -227,7 +235,8 @@ export class RequestParser {
    * @param chunk The next bytes from the client.
    * @returns The requests this chunk completed, in order.
    * @throws {RespProtocolError} When the bytes break the protocol or a
-   * limit; nothing more can be parsed then.
+   * limit, with the complete requests before the fault in `requests`;
+   * nothing more can be parsed then.
    */
   push(chunk: Uint8Array): string[][] {
     const buffer = this.#buffer.length === 0
@@ -235,12 +244,22 @@ export class RequestParser {
       : concat(this.#buffer, chunk);
     const requests: string[][] = [];
     let pos = 0;
-    for (;;) {
-      const used = this.#state === State.Start
-        ? this.#start(buffer, pos, requests)
-        : this.#bulk(buffer, pos, requests);
-      if (used === 0) break;
-      pos += used;
+    try {
+      for (;;) {
+        const used = this.#state === State.Start
+          ? this.#start(buffer, pos, requests)
+          : this.#bulk(buffer, pos, requests);
+        if (used === 0) break;
+        pos += used;
+      }
+    } catch (error) {
+      if (error instanceof RespProtocolError) {
+        throw new RespProtocolError(
+          error.message.replace(/^Protocol error: /, ""),
+          requests,
+        );
+      }
+      throw error;
     }
     // Keep the rest; copy it, since the caller may reuse its chunk.
     this.#buffer = buffer.slice(pos);

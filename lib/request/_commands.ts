@@ -1,0 +1,226 @@
+// The request port's commands: the handshakes real Redis clients send.
+// The draw commands come with issue 11's next part.
+
+import type { ReplyWriter } from "../resp/reply_writer.ts";
+
+/** What a command may change or ask of its connection. */
+export interface Session {
+  /** The connection's number since the server started. */
+  readonly id: number;
+  /** `CLIENT SETNAME`'s name. */
+  name: string | undefined;
+  /** Set by QUIT: close once the replies are written. */
+  quit: boolean;
+}
+
+export interface Command {
+  /** Redis's arity: n exactly, or -n for at least n (the name included). */
+  arity: number;
+  run(args: string[], writer: ReplyWriter, session: Session): void;
+}
+
+const VERSION = "0.1.0";
+
+function wrongArity(name: string): string {
+  return `ERR wrong number of arguments for '${name.toLowerCase()}' command`;
+}
+
+function hello(args: string[], writer: ReplyWriter, session: Session): void {
+  let i = 1;
+  if (args.length > 1) {
+    const version = args[1];
+    if (version !== "2" && version !== "3") {
+      writer.error(
+        /^\d+$/.test(version)
+          ? "NOPROTO unsupported protocol version"
+          : "ERR Protocol version is not an integer or out of range",
+      );
+      return;
+    }
+    writer.version = version === "3" ? 3 : 2;
+    i = 2;
+  }
+  for (; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (option === "SETNAME" && i + 1 < args.length) {
+      session.name = args[++i];
+    } else if (option === "AUTH" && i + 2 < args.length) {
+      i += 2; // No users here: any credentials are accepted.
+    } else {
+      writer.error(`ERR Syntax error in HELLO option '${args[i]}'`);
+      return;
+    }
+  }
+  const fields: [string, string | number][] = [
+    ["server", "randport"],
+    ["version", VERSION],
+    ["proto", writer.version],
+    ["id", session.id],
+    ["mode", "standalone"],
+    ["role", "master"],
+  ];
+  writer.mapHeader(fields.length + 1);
+  for (const [key, value] of fields) {
+    writer.bulk(key);
+    if (typeof value === "number") writer.integer(value);
+    else writer.bulk(value);
+  }
+  writer.bulk("modules");
+  writer.arrayHeader(0);
+}
+
+function client(args: string[], writer: ReplyWriter, session: Session): void {
+  const sub = args[1].toUpperCase();
+  if (sub === "SETNAME" && args.length === 3) {
+    if (/\s/.test(args[2])) {
+      writer.error(
+        "ERR Client names cannot contain spaces, newlines or special characters.",
+      );
+      return;
+    }
+    session.name = args[2] || undefined;
+    writer.simple("OK");
+  } else if (sub === "GETNAME" && args.length === 2) {
+    if (session.name === undefined) writer.null();
+    else writer.bulk(session.name);
+  } else if (sub === "ID" && args.length === 2) {
+    writer.integer(session.id);
+  } else if (sub === "SETINFO" && args.length === 4) {
+    writer.simple("OK");
+  } else {
+    writer.error(
+      `ERR unknown subcommand or wrong number of arguments for '${
+        args[1]
+      }'. Try CLIENT HELP.`,
+    );
+  }
+}
+
+function info(args: string[], writer: ReplyWriter, session: Session): void {
+  const lines = [
+    "# Server",
+    "redis_version:7.0.0",
+    `randport_version:${VERSION}`,
+    "redis_mode:standalone",
+    `process_id:${Deno.pid}`,
+    "",
+    "# Clients",
+    `client_id:${session.id}`,
+    "",
+  ];
+  writer.bulk(lines.join("\r\n"));
+  void args;
+}
+
+/** `CONFIG GET`: what redis-benchmark and clients ask before they start. */
+const CONFIG: Record<string, string> = {
+  save: "",
+  appendonly: "no",
+  databases: "1",
+  "maxmemory-policy": "noeviction",
+};
+
+function config(args: string[], writer: ReplyWriter): void {
+  if (args[1].toUpperCase() !== "GET") {
+    writer.error(`ERR unknown subcommand '${args[1]}'. Try CONFIG HELP.`);
+    return;
+  }
+  const pairs: [string, string][] = [];
+  for (const pattern of args.slice(2)) {
+    const match = globMatcher(pattern.toLowerCase());
+    for (const [key, value] of Object.entries(CONFIG)) {
+      if (match(key) && !pairs.some(([k]) => k === key)) {
+        pairs.push([key, value]);
+      }
+    }
+  }
+  writer.mapHeader(pairs.length);
+  for (const [key, value] of pairs) {
+    writer.bulk(key);
+    writer.bulk(value);
+  }
+}
+
+function globMatcher(pattern: string): (text: string) => boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*").replace(/\?/g, ".");
+  const regex = new RegExp(`^${source}$`);
+  return (text) => regex.test(text);
+}
+
+export const COMMANDS: Record<string, Command> = {
+  PING: {
+    arity: -1,
+    run(args, writer) {
+      if (args.length > 2) writer.error(wrongArity(args[0]));
+      else if (args.length === 2) writer.bulk(args[1]);
+      else writer.simple("PONG");
+    },
+  },
+  ECHO: { arity: 2, run: (args, writer) => writer.bulk(args[1]) },
+  HELLO: { arity: -1, run: hello },
+  QUIT: {
+    arity: -1,
+    run(_args, writer, session) {
+      writer.simple("OK");
+      session.quit = true;
+    },
+  },
+  RESET: {
+    arity: 1,
+    run(_args, writer, session) {
+      writer.version = 2;
+      session.name = undefined;
+      writer.simple("RESET");
+    },
+  },
+  SELECT: {
+    arity: 2,
+    run(args, writer) {
+      if (args[1] === "0") writer.simple("OK");
+      else writer.error("ERR DB index is out of range");
+    },
+  },
+  CLIENT: { arity: -2, run: client },
+  COMMAND: {
+    arity: -1,
+    run(args, writer) {
+      const sub = args[1]?.toUpperCase();
+      if (sub === "COUNT") writer.integer(Object.keys(COMMANDS).length);
+      else if (sub === "DOCS") writer.mapHeader(0);
+      else if (sub === undefined) writer.arrayHeader(0);
+      else {writer.error(
+          `ERR unknown subcommand '${args[1]}'. Try COMMAND HELP.`,
+        );}
+    },
+  },
+  INFO: { arity: -1, run: info },
+  CONFIG: { arity: -2, run: (args, writer) => config(args, writer) },
+};
+
+/** Runs one request, writing its reply. */
+export function runCommand(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+): void {
+  const name = args[0].toUpperCase();
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    const rest = args.slice(1, 21).map((a) => `'${a.slice(0, 128)}'`).join(" ");
+    writer.error(
+      `ERR unknown command '${
+        args[0].slice(0, 128)
+      }', with args beginning with: ${rest}`,
+    );
+    return;
+  }
+  const arity = command.arity;
+  if (
+    (arity > 0 && args.length !== arity) || (arity < 0 && args.length < -arity)
+  ) {
+    writer.error(wrongArity(args[0]));
+    return;
+  }
+  command.run(args, writer, session);
+}

@@ -1,0 +1,30 @@
+/**
+ * The request port (being built, issue 11): a server that speaks the Redis
+ * protocol, so that Redis clients and tools can talk to randport. It
+ * answers the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`, `CLIENT`,
+ * `SELECT 0`, `COMMAND`, `INFO`, `CONFIG GET`, `QUIT`, `RESET`); the draw
+ * commands come next, and it is not on the command line yet.
+ *
+ * ```ts
+ * import { serveRequests } from "@randport/randport/request";
+ *
+ * const server = serveRequests({ port: 0 });
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+ * await conn.write(new TextEncoder().encode("*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n"));
+ * const reply = new Uint8Array(16);
+ * const n = await conn.read(reply);
+ * console.log(new TextDecoder().decode(reply.subarray(0, n!))); // "$2\r\nhi\r\n"
+ * conn.close();
+ * await server.shutdown();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./request_options.ts";
+export * from "./serve_requests.ts";
+export {
+  LOG_LEVELS,
+  type LogLevel,
+  type ServerLogger,
+} from "../server/logger.ts";

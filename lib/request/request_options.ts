@@ -1,0 +1,221 @@
+/**
+ * The request port's options: what each means, its default, and the one
+ * check of every value.
+ *
+ * @module
+ */
+
+import {
+  checkInteger,
+  type CheckIntegerOptions,
+  checkMilliseconds,
+  OptionError,
+} from "../errors/option_error.ts";
+import type { ServerLogger } from "../server/logger.ts";
+
+/** Options for `serveRequests`. */
+export interface RequestServerOptions {
+  /**
+   * The address to listen on: a host name or address, without spaces.
+   *
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * The TCP port, 0 to 65535; 0 picks a free one (read it from `addr`).
+   *
+   * @default {27680}
+   */
+  port?: number;
+  /**
+   * The longest bulk string of a request, in bytes.
+   *
+   * @default {1048576}
+   */
+  maxBulkBytes?: number;
+  /**
+   * The longest inline command, in bytes.
+   *
+   * @default {65536}
+   */
+  maxInlineBytes?: number;
+  /**
+   * How many bytes of replies may wait to be written before the server
+   * writes them and stops reading the client's next requests: what bounds
+   * the memory of a client that pipelines and never reads.
+   *
+   * @default {1048576}
+   */
+  maxPendingBytes?: number;
+  /**
+   * Milliseconds a connection may stay silent before it is closed; 0 never.
+   *
+   * @default {300000}
+   */
+  idleTimeout?: number;
+  /**
+   * Milliseconds a write may wait for the client to make room before the
+   * connection is closed; 0 never.
+   *
+   * @default {30000}
+   */
+  writeTimeout?: number;
+  /**
+   * The most connections served at once; one more is sent
+   * `-ERR max number of clients reached` and closed.
+   *
+   * @default {10000}
+   */
+  maxConnections?: number;
+  /**
+   * Aborting it stops the server: the port closes, connections are closed.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Where log lines go.
+   *
+   * @default {errors to stderr}
+   */
+  logger?: ServerLogger;
+}
+
+/**
+ * The defaults of {@linkcode RequestServerOptions}, in the options' own
+ * units (milliseconds, bytes).
+ *
+ * @example Usage
+ * ```ts
+ * import { REQUEST_DEFAULTS } from "@randport/randport/request";
+ *
+ * console.log(REQUEST_DEFAULTS.port); // 27680
+ * ```
+ */
+export const REQUEST_DEFAULTS: {
+  readonly hostname: string;
+  readonly port: number;
+  readonly maxBulkBytes: number;
+  readonly maxInlineBytes: number;
+  readonly maxPendingBytes: number;
+  readonly idleTimeout: number;
+  readonly writeTimeout: number;
+  readonly maxConnections: number;
+} = Object.freeze({
+  hostname: "127.0.0.1",
+  port: 27680,
+  maxBulkBytes: 1024 * 1024,
+  maxInlineBytes: 64 * 1024,
+  maxPendingBytes: 1024 * 1024,
+  idleTimeout: 300_000,
+  writeTimeout: 30_000,
+  maxConnections: 10_000,
+});
+
+const LIMITS: Record<
+  | "port"
+  | "maxBulkBytes"
+  | "maxInlineBytes"
+  | "maxPendingBytes"
+  | "maxConnections",
+  CheckIntegerOptions
+> = {
+  port: { min: 0, max: 65535 },
+  maxBulkBytes: { min: 1, max: 512 * 1024 * 1024 },
+  maxInlineBytes: { min: 16, max: 64 * 1024 * 1024 },
+  maxPendingBytes: { min: 1024 },
+  maxConnections: { min: 1 },
+};
+
+/** {@linkcode RequestServerOptions} with every default filled in and checked. */
+export interface ResolvedRequestOptions {
+  /** The address to listen on. */
+  hostname: string;
+  /** The TCP port. */
+  port: number;
+  /** The longest bulk string of a request. */
+  maxBulkBytes: number;
+  /** The longest inline command. */
+  maxInlineBytes: number;
+  /** Reply bytes that may wait before they are written. */
+  maxPendingBytes: number;
+  /** Milliseconds of silence before a connection is closed; 0 never. */
+  idleTimeout: number;
+  /** Milliseconds a write may wait; 0 never. */
+  writeTimeout: number;
+  /** The most connections at once. */
+  maxConnections: number;
+  /** Aborting it stops the server. */
+  signal: AbortSignal | undefined;
+  /** Where log lines go. */
+  logger: ServerLogger;
+}
+
+const errorsToStderr: ServerLogger = {
+  log(level, message) {
+    if (level === "error") console.error(message);
+  },
+};
+
+/**
+ * Fills in the defaults of {@linkcode RequestServerOptions} and checks every
+ * value, as `serveRequests` does before it listens.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveRequestOptions } from "@randport/randport/request";
+ *
+ * console.log(resolveRequestOptions({ port: 0 }).maxPendingBytes); // 1048576
+ * ```
+ *
+ * @param options The options given.
+ * @returns Every option, resolved.
+ * @throws {OptionError} Naming the first option that cannot be honoured.
+ */
+export function resolveRequestOptions(
+  options: RequestServerOptions = {},
+): ResolvedRequestOptions {
+  const hostname = options.hostname ?? REQUEST_DEFAULTS.hostname;
+  if (typeof hostname !== "string" || !/^\S+$/.test(hostname)) {
+    throw new OptionError(
+      "hostname",
+      `expected a host name or address without spaces, got ${
+        JSON.stringify(hostname)
+      }`,
+    );
+  }
+  if (
+    options.signal !== undefined && !(options.signal instanceof AbortSignal)
+  ) {
+    throw new OptionError("signal", "expected an AbortSignal");
+  }
+  if (
+    options.logger !== undefined && typeof options.logger?.log !== "function"
+  ) {
+    throw new OptionError("logger", "expected an object with a log method");
+  }
+  const integer = (field: keyof typeof LIMITS) =>
+    checkInteger(
+      field,
+      options[field] ?? REQUEST_DEFAULTS[field],
+      LIMITS[field],
+    );
+  return {
+    hostname,
+    port: integer("port"),
+    maxBulkBytes: integer("maxBulkBytes"),
+    maxInlineBytes: integer("maxInlineBytes"),
+    maxPendingBytes: integer("maxPendingBytes"),
+    idleTimeout: checkMilliseconds(
+      "idleTimeout",
+      options.idleTimeout ?? REQUEST_DEFAULTS.idleTimeout,
+    ),
+    writeTimeout: checkMilliseconds(
+      "writeTimeout",
+      options.writeTimeout ?? REQUEST_DEFAULTS.writeTimeout,
+    ),
+    maxConnections: integer("maxConnections"),
+    signal: options.signal,
+    logger: options.logger ?? errorsToStderr,
+  };
+}
