@@ -6,9 +6,11 @@
  */
 
 import {
+  checkHostname,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
+  checkSignal,
   OptionError,
 } from "../errors/option_error.ts";
 import { unbracketHost } from "../net/address.ts";
@@ -127,14 +129,10 @@ export function resolveFetchOptions(
 ): ResolvedFetchOptions {
   const hostname = options.hostname ?? FETCH_DEFAULTS.hostname;
   // Checked without the brackets: "[]" is no host either.
-  if (typeof hostname !== "string" || !/^\S+$/.test(unbracketHost(hostname))) {
-    throw new OptionError(
-      "hostname",
-      `expected a host name or address without spaces, got ${
-        JSON.stringify(hostname)
-      }`,
-    );
-  }
+  checkHostname(
+    "hostname",
+    typeof hostname === "string" ? unbracketHost(hostname) : hostname,
+  );
   const limit = options.limit ?? FETCH_DEFAULTS.limit;
   if (
     limit !== Infinity &&
@@ -145,10 +143,7 @@ export function resolveFetchOptions(
       `expected a non-negative integer or Infinity, got ${limit}`,
     );
   }
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new OptionError("signal", "expected an AbortSignal");
-  }
+  const signal = checkSignal("signal", options.signal);
   return {
     hostname: unbracketHost(hostname),
     port: checkInteger(

@@ -195,3 +195,57 @@ export function checkMilliseconds(
 function describe(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
+
+/**
+ * Checks that an option is a host name or address: a non-empty string
+ * without whitespace (brackets around an IPv6 address are the caller's to
+ * remove first).
+ *
+ * @example Usage
+ * ```ts
+ * import { checkHostname } from "@randport/randport/errors";
+ *
+ * console.log(checkHostname("hostname", "::1")); // "::1"
+ * ```
+ *
+ * @param field The option's name, for the message.
+ * @param value The option's value.
+ * @returns The value, typed as a string.
+ * @throws {OptionError} When the value is not such a string.
+ */
+export function checkHostname(field: string, value: unknown): string {
+  if (typeof value !== "string" || !/^\S+$/.test(value)) {
+    throw new OptionError(
+      field,
+      `expected a host name or address without spaces, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks that an option, when given, is an `AbortSignal`.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkSignal } from "@randport/randport/errors";
+ *
+ * console.log(checkSignal("signal", undefined)); // undefined
+ * ```
+ *
+ * @param field The option's name, for the message.
+ * @param value The option's value.
+ * @returns The value, typed.
+ * @throws {OptionError} When the value is given and not an `AbortSignal`.
+ */
+export function checkSignal(
+  field: string,
+  value: unknown,
+): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw new OptionError(field, "expected an AbortSignal");
+  }
+  return value;
+}

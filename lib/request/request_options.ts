@@ -6,9 +6,11 @@
  */
 
 import {
+  checkHostname,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
+  checkSignal,
   OptionError,
 } from "../errors/option_error.ts";
 import type { ServerLogger } from "../server/logger.ts";
@@ -175,20 +177,11 @@ const errorsToStderr: ServerLogger = {
 export function resolveRequestOptions(
   options: RequestServerOptions = {},
 ): ResolvedRequestOptions {
-  const hostname = options.hostname ?? REQUEST_DEFAULTS.hostname;
-  if (typeof hostname !== "string" || !/^\S+$/.test(hostname)) {
-    throw new OptionError(
-      "hostname",
-      `expected a host name or address without spaces, got ${
-        JSON.stringify(hostname)
-      }`,
-    );
-  }
-  if (
-    options.signal !== undefined && !(options.signal instanceof AbortSignal)
-  ) {
-    throw new OptionError("signal", "expected an AbortSignal");
-  }
+  const hostname = checkHostname(
+    "hostname",
+    options.hostname ?? REQUEST_DEFAULTS.hostname,
+  );
+  const signal = checkSignal("signal", options.signal);
   if (
     options.logger !== undefined && typeof options.logger?.log !== "function"
   ) {
@@ -215,7 +208,7 @@ export function resolveRequestOptions(
       options.writeTimeout ?? REQUEST_DEFAULTS.writeTimeout,
     ),
     maxConnections: integer("maxConnections"),
-    signal: options.signal,
+    signal,
     logger: options.logger ?? errorsToStderr,
   };
 }

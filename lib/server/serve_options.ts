@@ -8,9 +8,11 @@
  */
 
 import {
+  checkHostname,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
+  checkSignal,
   OptionError,
 } from "../errors/option_error.ts";
 import { DEFAULT_PORT } from "../wire/default_port.ts";
@@ -229,20 +231,8 @@ export function resolveServeOptions(
   options: ServeOptions = {},
 ): ResolvedServeOptions {
   const { hostname, signal, logger } = options;
-  if (
-    hostname !== undefined &&
-    (typeof hostname !== "string" || !/^\S+$/.test(hostname))
-  ) {
-    throw new OptionError(
-      "hostname",
-      `expected a host name or address without spaces, got ${
-        JSON.stringify(hostname)
-      }`,
-    );
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new OptionError("signal", "expected an AbortSignal");
-  }
+  if (hostname !== undefined) checkHostname("hostname", hostname);
+  checkSignal("signal", signal);
   if (logger !== undefined && typeof logger?.log !== "function") {
     throw new OptionError("logger", "expected an object with a log method");
   }
