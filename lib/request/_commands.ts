@@ -1,7 +1,15 @@
-// The request port's commands: the handshakes real Redis clients send.
-// The draw commands come with issue 11's next part.
+// The request port's commands: the handshakes real Redis clients send, and
+// the draws (RANDINT so far; the others come with issue 11's next part).
 
 import type { ReplyWriter } from "../resp/reply_writer.ts";
+import { encodePayload } from "../wire/encode_payload.ts";
+import { payloadSampler } from "../wire/payload_sampler.ts";
+import {
+  PAYLOAD_FORMATS,
+  type PayloadFormat,
+  PayloadSpecError,
+  resolvePayloadSpec,
+} from "../wire/payload_spec.ts";
 
 /** What a command may change or ask of its connection. */
 export interface Session {
@@ -11,6 +19,8 @@ export interface Session {
   name: string | undefined;
   /** Set by QUIT: close once the replies are written. */
   quit: boolean;
+  /** The most numbers one draw may ask for. */
+  readonly maxNumbers: number;
 }
 
 export interface Command {
@@ -148,7 +158,90 @@ function globMatcher(pattern: string): (text: string) => boolean {
   return (text) => regex.test(text);
 }
 
+/** A request's integer argument, or the error that names it. */
+function integerArgument(
+  name: string,
+  text: string,
+  min: number,
+  max: number,
+): number | string {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    return `ERR ${name}: expected an integer, got '${text.slice(0, 64)}'`;
+  }
+  if (value < min || value > max) {
+    const range = min === -Number.MAX_SAFE_INTEGER
+      ? "within ±(2^53−1)"
+      : `from ${min} to ${max}`;
+    return `ERR ${name}: expected an integer ${range}, got ${value}`;
+  }
+  return value;
+}
+
+/**
+ * RANDINT count min max [UNIQUE] [FORMAT csv|lines|json]: `count` integers
+ * drawn uniformly from min..max by the CSPRNG, as an array of integers, or
+ * as one bulk string in a payload format of PROTOCOL.md §2.
+ */
+function randint(args: string[], writer: ReplyWriter, session: Session): void {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const parsed = [
+    integerArgument("count", args[1], 0, session.maxNumbers),
+    integerArgument("min", args[2], -MAX, MAX),
+    integerArgument("max", args[3], -MAX, MAX),
+  ];
+  const failed = parsed.find((p) => typeof p === "string");
+  if (typeof failed === "string") {
+    writer.error(failed);
+    return;
+  }
+  const [count, min, max] = parsed as number[];
+  let unique = false;
+  let format: PayloadFormat | undefined;
+  for (let i = 4; i < args.length; i++) {
+    const option = args[i].toUpperCase();
+    if (option === "UNIQUE") {
+      unique = true;
+    } else if (option === "FORMAT" && i + 1 < args.length) {
+      const value = args[++i].toLowerCase() as PayloadFormat;
+      if (!PAYLOAD_FORMATS.includes(value)) {
+        writer.error(
+          `ERR FORMAT: expected one of ${PAYLOAD_FORMATS.join(", ")}, got '${
+            args[i].slice(0, 64)
+          }'`,
+        );
+        return;
+      }
+      format = value;
+    } else {
+      writer.error(
+        `ERR syntax error at '${
+          args[i].slice(0, 64)
+        }': expected UNIQUE or FORMAT csv|lines|json`,
+      );
+      return;
+    }
+  }
+  let spec;
+  try {
+    spec = resolvePayloadSpec({ count, min, max, unique, format });
+  } catch (error) {
+    if (!(error instanceof PayloadSpecError)) throw error;
+    writer.error(`ERR ${error.field}: ${error.detail}`);
+    return;
+  }
+  if (format !== undefined) {
+    writer.bulk(encodePayload(spec));
+    return;
+  }
+  const numbers = new Float64Array(count);
+  payloadSampler(spec).fill(numbers, count);
+  writer.arrayHeader(count);
+  for (let i = 0; i < count; i++) writer.integer(numbers[i]);
+}
+
 export const COMMANDS: Record<string, Command> = {
+  RANDINT: { arity: -4, run: randint },
   PING: {
     arity: -1,
     run(args, writer) {

@@ -1,9 +1,10 @@
 /**
- * The request port (being built, issue 11): a server that speaks the Redis
- * protocol, so that Redis clients and tools can talk to randport. It
- * answers the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`, `CLIENT`,
- * `SELECT 0`, `COMMAND`, `INFO`, `CONFIG GET`, `QUIT`, `RESET`); the draw
- * commands come next, and it is not on the command line yet.
+ * The request port (being built, issue 11; PROTOCOL.md §5): a server that
+ * speaks the Redis protocol, so that Redis clients and tools can ask
+ * randport for the draw they need: `RANDINT count min max [UNIQUE] [FORMAT
+ * f]` so far, beside the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`,
+ * `CLIENT`, `SELECT 0`, `COMMAND`, `INFO`, `CONFIG GET`, `QUIT`, `RESET`).
+ * It is not on the command line yet.
  *
  * ```ts
  * import { serveRequests } from "@randport/randport/request";

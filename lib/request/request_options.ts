@@ -30,6 +30,12 @@ export interface RequestServerOptions {
    */
   port?: number;
   /**
+   * The most numbers one draw may ask for.
+   *
+   * @default {1000000}
+   */
+  maxNumbers?: number;
+  /**
    * The longest bulk string of a request, in bytes.
    *
    * @default {1048576}
@@ -97,6 +103,7 @@ export interface RequestServerOptions {
 export const REQUEST_DEFAULTS: {
   readonly hostname: string;
   readonly port: number;
+  readonly maxNumbers: number;
   readonly maxBulkBytes: number;
   readonly maxInlineBytes: number;
   readonly maxPendingBytes: number;
@@ -106,6 +113,7 @@ export const REQUEST_DEFAULTS: {
 } = Object.freeze({
   hostname: "127.0.0.1",
   port: 27680,
+  maxNumbers: 1_000_000,
   maxBulkBytes: 1024 * 1024,
   maxInlineBytes: 64 * 1024,
   maxPendingBytes: 1024 * 1024,
@@ -116,6 +124,7 @@ export const REQUEST_DEFAULTS: {
 
 const LIMITS: Record<
   | "port"
+  | "maxNumbers"
   | "maxBulkBytes"
   | "maxInlineBytes"
   | "maxPendingBytes"
@@ -123,6 +132,7 @@ const LIMITS: Record<
   CheckIntegerOptions
 > = {
   port: { min: 0, max: 65535 },
+  maxNumbers: { min: 1, max: 100_000_000 },
   maxBulkBytes: { min: 1, max: 512 * 1024 * 1024 },
   maxInlineBytes: { min: 16, max: 64 * 1024 * 1024 },
   maxPendingBytes: { min: 1024 },
@@ -135,6 +145,8 @@ export interface ResolvedRequestOptions {
   hostname: string;
   /** The TCP port. */
   port: number;
+  /** The most numbers one draw may ask for. */
+  maxNumbers: number;
   /** The longest bulk string of a request. */
   maxBulkBytes: number;
   /** The longest inline command. */
@@ -196,6 +208,7 @@ export function resolveRequestOptions(
   return {
     hostname,
     port: integer("port"),
+    maxNumbers: integer("maxNumbers"),
     maxBulkBytes: integer("maxBulkBytes"),
     maxInlineBytes: integer("maxInlineBytes"),
     maxPendingBytes: integer("maxPendingBytes"),

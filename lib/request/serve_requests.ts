@@ -1,9 +1,9 @@
 /**
  * The request port's server: RESP requests in, replies out, pipelined, with
- * the limits of {@linkcode RequestServerOptions}. It answers the handshakes
- * that Redis clients and tools send (`HELLO`, `CLIENT`, `COMMAND`, `INFO`,
- * `CONFIG GET`, ...); the draw commands are being added (issue 11), and it
- * is not on the command line yet.
+ * the limits of {@linkcode RequestServerOptions}. It answers `RANDINT` and
+ * the handshakes that Redis clients and tools send (`HELLO`, `CLIENT`,
+ * `COMMAND`, `INFO`, `CONFIG GET`, ...); the other draws are being added
+ * (issue 11), and it is not on the command line yet.
  *
  * @module
  */
@@ -159,7 +159,12 @@ class Server implements RequestServer {
       maxInlineBytes: options.maxInlineBytes,
     });
     const writer = new ReplyWriter();
-    const session: Session = { id, name: undefined, quit: false };
+    const session: Session = {
+      id,
+      name: undefined,
+      quit: false,
+      maxNumbers: options.maxNumbers,
+    };
     const buf = new Uint8Array(65536);
     let idle: ReturnType<typeof setTimeout> | undefined;
     try {

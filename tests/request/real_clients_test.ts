@@ -90,6 +90,11 @@ Deno.test({
       assert.match(hello2.stdout, /^proto\n2$/m);
       const info = await cli("INFO", "server");
       assert.match(info.stdout, /redis_version:/);
+      const lottery = await cli("RANDINT", "6", "1", "49", "UNIQUE");
+      const drawn = lottery.stdout.trim().split("\n").map(Number);
+      assert.equal(drawn.length, 6, lottery.stdout);
+      assert.equal(new Set(drawn).size, 6);
+      assert.ok(drawn.every((n) => Number.isInteger(n) && n >= 1 && n <= 49));
     }),
 });
 
@@ -136,6 +141,8 @@ try:
 except redis.ResponseError as e:
     print("error:", e)
 print(r.ping())
+draw = r.execute_command("RANDINT", 6, 1, 49, "UNIQUE")
+print(sorted(draw) == sorted(set(draw)) and len(draw) == 6 and all(1 <= n <= 49 for n in draw))
 `,
         String(port),
       ]);
@@ -146,5 +153,6 @@ print(r.ping())
       assert.match(lines[2], /tester/);
       assert.match(lines[3], /^error: unknown command 'FROB'/);
       assert.equal(lines[4], "True");
+      assert.equal(lines[5], "True", "RANDINT 6 1 49 UNIQUE through redis-py");
     }),
 });

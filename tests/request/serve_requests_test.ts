@@ -166,3 +166,86 @@ Deno.test("serveRequests: options are checked before it listens", () => {
       error instanceof OptionError && error.field === "maxPendingBytes",
   );
 });
+
+/** The integers of one RESP array reply (`*n` then `:x` lines). */
+function integersOf(reply: string): number[] {
+  const lines = reply.split("\r\n");
+  assert.match(lines[0], /^\*\d+$/);
+  const count = Number(lines[0].slice(1));
+  const values = lines.slice(1, 1 + count).map((line) => {
+    assert.match(line, /^:-?\d+$/);
+    return Number(line.slice(1));
+  });
+  assert.equal(values.length, count);
+  return values;
+}
+
+Deno.test("RANDINT: count integers in min..max, as an array, or one payload with FORMAT", () =>
+  withServer(async (port) => {
+    const array = await exchange(
+      port,
+      multibulk("RANDINT", "1000", "-5", "5"),
+      (r) => r.split("\r\n").length >= 1002,
+    );
+    const numbers = integersOf(array.reply);
+    assert.equal(numbers.length, 1000);
+    assert.ok(numbers.every((n) => n >= -5 && n <= 5));
+    assert.ok(new Set(numbers).size === 11, "every value of -5..5 drawn");
+    const lottery = await exchange(
+      port,
+      "RANDINT 6 1 49 UNIQUE\r\n",
+      (r) => r.split("\r\n").length >= 8,
+    );
+    const drawn = integersOf(lottery.reply);
+    assert.equal(new Set(drawn).size, 6);
+    const json = await exchange(
+      port,
+      "RANDINT 5 1 100 FORMAT json\r\n",
+      (r) => r.endsWith("]\r\n"),
+    );
+    assert.match(json.reply, /^\$\d+\r\n\[\d+(,\d+){4}\]\r\n$/);
+    const empty = await exchange(
+      port,
+      "RANDINT 0 1 6\r\n",
+      (r) => r.length >= 4,
+    );
+    assert.equal(empty.reply, "*0\r\n");
+  }));
+
+Deno.test("RANDINT: a bad argument is an error that names it; the connection goes on", () =>
+  withServer(async (port) => {
+    const { reply } = await exchange(
+      port,
+      "RANDINT x 1 6\r\nRANDINT 3 6 1\r\nRANDINT 50 1 49 UNIQUE\r\n" +
+        "RANDINT 2 1 6 FORMAT xml\r\nRANDINT 2 1 6 SORTED\r\n" +
+        "RANDINT 1000001 1 6\r\nRANDINT 1 1\r\nPING\r\n",
+      (r) => r.endsWith("+PONG\r\n"),
+    );
+    assert.deepEqual(reply.split("\r\n").slice(0, 7), [
+      "-ERR count: expected an integer, got 'x'",
+      "-ERR max: expected max >= min, got min 6 and max 1",
+      "-ERR unique: count 50 exceeds the 49 values in 1..49",
+      "-ERR FORMAT: expected one of csv, lines, json, got 'xml'",
+      "-ERR syntax error at 'SORTED': expected UNIQUE or FORMAT csv|lines|json",
+      "-ERR count: expected an integer from 0 to 1000000, got 1000001",
+      "-ERR wrong number of arguments for 'randint' command",
+    ]);
+  }));
+
+Deno.test("RANDINT: the numbers are uniform (chi-square on what the port sends)", () =>
+  withServer(async (port) => {
+    const { reply } = await exchange(
+      port,
+      multibulk("RANDINT", "600000", "1", "6"),
+      (r) => r.split("\r\n").length >= 600_002,
+    );
+    const counts = [0, 0, 0, 0, 0, 0];
+    for (const n of integersOf(reply)) counts[n - 1]++;
+    const expected = 100_000;
+    const statistic = counts.reduce(
+      (s, c) => s + (c - expected) ** 2 / expected,
+      0,
+    );
+    // The 1 - 10^-6 quantile of chi-square with 5 degrees of freedom.
+    assert.ok(statistic < 35.9, `chi-square ${statistic} for ${counts}`);
+  }));
