@@ -21,7 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   net: [],
   stats: [],
   resp: [],
-  request: ["errors", "net", "resp", "server", "wire"],
+  request: ["errors", "net", "random", "resp", "server", "wire"],
   wire: ["errors", "random"],
   server: ["errors", "random", "net", "wire"],
   client: ["errors", "net", "wire"],

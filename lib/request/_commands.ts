@@ -1,6 +1,9 @@
 // The request port's commands: the handshakes real Redis clients send, and
-// the draws (RANDINT so far; the others come with issue 11's next part).
+// the draws (PROTOCOL.md 5.3; GAUSS and SEED come with issue 11's next part).
 
+import { cryptoRandomSource } from "../random/crypto_random_source.ts";
+import { randomBelow } from "../random/random_below.ts";
+import { UniqueSampler } from "../random/unique_sampler.ts";
 import type { ReplyWriter } from "../resp/reply_writer.ts";
 import { encodePayload } from "../wire/encode_payload.ts";
 import { payloadSampler } from "../wire/payload_sampler.ts";
@@ -240,8 +243,188 @@ function randint(args: string[], writer: ReplyWriter, session: Session): void {
   for (let i = 0; i < count; i++) writer.integer(numbers[i]);
 }
 
+/** The items in a uniformly random order: Fisher–Yates from the CSPRNG. */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomBelow(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function writeStrings(writer: ReplyWriter, items: string[]): void {
+  writer.arrayHeader(items.length);
+  for (const item of items) writer.bulk(item);
+}
+
+/** SEQUENCE min max: a uniformly random permutation of min..max. */
+function sequence(args: string[], writer: ReplyWriter, session: Session) {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const min = integerArgument("min", args[1], -MAX, MAX);
+  const max = integerArgument("max", args[2], -MAX, MAX);
+  if (typeof min === "string") return writer.error(min);
+  if (typeof max === "string") return writer.error(max);
+  if (max < min) {
+    return writer.error(
+      `ERR max: expected max >= min, got min ${min} and max ${max}`,
+    );
+  }
+  const size = max - min + 1;
+  if (size > session.maxNumbers) {
+    return writer.error(
+      `ERR max: the sequence ${min}..${max} holds ${size} numbers, more than the limit of ${session.maxNumbers}`,
+    );
+  }
+  const out = new Float64Array(size);
+  new UniqueSampler(min, max).fill(out, size);
+  writer.arrayHeader(size);
+  for (const n of out) writer.integer(n);
+}
+
+/** SHUFFLE item ...: the client's items in a uniformly random order. */
+function shuffle(args: string[], writer: ReplyWriter) {
+  writeStrings(writer, shuffled(args.slice(1)));
+}
+
+/** SAMPLE k item ...: k distinct positions of the items, in random order. */
+function sample(args: string[], writer: ReplyWriter) {
+  const items = args.slice(2);
+  const k = integerArgument("k", args[1], 0, items.length);
+  if (typeof k === "string") return writer.error(k);
+  // A partial Fisher–Yates: the first k of a uniform shuffle.
+  const out = [...items];
+  for (let i = 0; i < k; i++) {
+    const j = i + randomBelow(out.length - i);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  writeStrings(writer, out.slice(0, k));
+}
+
+/** UUID [count]: version 4 UUIDs (RFC 9562) from the CSPRNG. */
+function uuid(args: string[], writer: ReplyWriter, session: Session) {
+  const count = args.length > 1
+    ? integerArgument("count", args[1], 1, session.maxNumbers)
+    : 1;
+  if (typeof count === "string") return writer.error(count);
+  if (args.length === 1) return writer.bulk(crypto.randomUUID());
+  writeStrings(
+    writer,
+    Array.from({ length: count }, () => crypto.randomUUID()),
+  );
+}
+
+/** RANDBYTES n [HEX|BASE64]: n bytes from the CSPRNG. */
+function randbytes(args: string[], writer: ReplyWriter, session: Session) {
+  const n = integerArgument("n", args[1], 0, session.maxNumbers);
+  if (typeof n === "string") return writer.error(n);
+  const encoding = args[2]?.toUpperCase();
+  if (
+    args.length > 3 ||
+    (encoding !== undefined && encoding !== "HEX" && encoding !== "BASE64")
+  ) {
+    return writer.error(
+      `ERR syntax error at '${
+        args.slice(2).join(" ").slice(0, 64)
+      }': expected HEX or BASE64`,
+    );
+  }
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) {
+    crypto.getRandomValues(bytes.subarray(i, Math.min(n, i + 65536)));
+  }
+  if (encoding === "HEX") {
+    writer.bulk(
+      Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
+  } else if (encoding === "BASE64") {
+    let binary = "";
+    for (const b of bytes) binary += String.fromCharCode(b);
+    writer.bulk(btoa(binary));
+  } else {
+    writer.bulk(bytes);
+  }
+}
+
+const DEFAULT_ALPHABET =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** RANDSTRING count length [ALPHABET chars]: strings of uniform characters. */
+function randstring(args: string[], writer: ReplyWriter, session: Session) {
+  const count = integerArgument("count", args[1], 0, session.maxNumbers);
+  if (typeof count === "string") return writer.error(count);
+  const length = integerArgument("length", args[2], 0, session.maxNumbers);
+  if (typeof length === "string") return writer.error(length);
+  let alphabet = [...DEFAULT_ALPHABET];
+  if (args.length > 3) {
+    if (args[3].toUpperCase() !== "ALPHABET" || args.length !== 5) {
+      return writer.error(
+        `ERR syntax error at '${
+          args[3].slice(0, 64)
+        }': expected ALPHABET chars`,
+      );
+    }
+    // Characters, not UTF-16 units; each at most once.
+    alphabet = [...new Set(args[4])];
+    if (alphabet.length === 0) {
+      return writer.error("ERR ALPHABET: expected at least one character");
+    }
+  }
+  if (count * length > session.maxNumbers) {
+    return writer.error(
+      `ERR count: ${count} strings of ${length} characters exceed the limit of ${session.maxNumbers} characters`,
+    );
+  }
+  const strings = [];
+  for (let s = 0; s < count; s++) {
+    let text = "";
+    for (let c = 0; c < length; c++) {
+      text += alphabet[randomBelow(alphabet.length)];
+    }
+    strings.push(text);
+  }
+  writeStrings(writer, strings);
+}
+
+/**
+ * RANDFLOAT count [decimals]: uniform in [0, 1) exactly at `decimals`
+ * digits (1 to 15, default 6): an integer drawn uniformly below 10^decimals,
+ * written as 0.xxx with every digit (no binary rounding on the way).
+ */
+function randfloat(args: string[], writer: ReplyWriter, session: Session) {
+  const count = integerArgument("count", args[1], 0, session.maxNumbers);
+  if (typeof count === "string") return writer.error(count);
+  const decimals = args.length > 2
+    ? integerArgument("decimals", args[2], 1, 15)
+    : 6;
+  if (typeof decimals === "string") return writer.error(decimals);
+  const bound = 10 ** decimals;
+  const source = cryptoRandomSource();
+  writer.arrayHeader(count);
+  for (let i = 0; i < count; i++) {
+    const digits = String(randomBelow(bound, { source })).padStart(
+      decimals,
+      "0",
+    );
+    writer.bulk(`0.${digits}`);
+  }
+}
+
 export const COMMANDS: Record<string, Command> = {
   RANDINT: { arity: -4, run: randint },
+  SEQUENCE: { arity: 3, run: sequence },
+  SHUFFLE: { arity: -1, run: (args, writer) => shuffle(args, writer) },
+  SAMPLE: { arity: -2, run: (args, writer) => sample(args, writer) },
+  UUID: {
+    arity: -1,
+    run(args, writer, session) {
+      if (args.length > 2) writer.error(wrongArity(args[0]));
+      else uuid(args, writer, session);
+    },
+  },
+  RANDBYTES: { arity: -2, run: randbytes },
+  RANDSTRING: { arity: -3, run: randstring },
+  RANDFLOAT: { arity: -2, run: randfloat },
   PING: {
     arity: -1,
     run(args, writer) {

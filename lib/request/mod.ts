@@ -1,8 +1,9 @@
 /**
  * The request port (being built, issue 11; PROTOCOL.md §5): a server that
  * speaks the Redis protocol, so that Redis clients and tools can ask
- * randport for the draw they need: `RANDINT count min max [UNIQUE] [FORMAT
- * f]` so far, beside the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`,
+ * randport for the draw they need (`RANDINT`, `SEQUENCE`, `SHUFFLE`,
+ * `SAMPLE`, `UUID`, `RANDBYTES`, `RANDSTRING`, `RANDFLOAT` so far), beside
+ * the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`,
  * `CLIENT`, `SELECT 0`, `COMMAND`, `INFO`, `CONFIG GET`, `QUIT`, `RESET`).
  * It is not on the command line yet.
  *

@@ -249,3 +249,130 @@ Deno.test("RANDINT: the numbers are uniform (chi-square on what the port sends)"
     // The 1 - 10^-6 quantile of chi-square with 5 degrees of freedom.
     assert.ok(statistic < 35.9, `chi-square ${statistic} for ${counts}`);
   }));
+
+/** The bulk strings of one RESP array reply. */
+function bulksOf(reply: string): string[] {
+  const out: string[] = [];
+  const lines = reply.split("\r\n");
+  assert.match(lines[0], /^\*\d+$/);
+  for (let i = 1; i < lines.length - 1; i += 2) {
+    assert.match(lines[i], /^\$\d+$/);
+    out.push(lines[i + 1]);
+  }
+  assert.equal(out.length, Number(lines[0].slice(1)));
+  return out;
+}
+
+async function ask(port: number, request: string): Promise<string> {
+  const { reply } = await exchange(
+    port,
+    request + "PING\r\n",
+    (r) => r.endsWith("+PONG\r\n"),
+  );
+  return reply.slice(0, -"+PONG\r\n".length);
+}
+
+Deno.test("SEQUENCE, SHUFFLE, SAMPLE: permutations and samples of what was asked", () =>
+  withServer(async (port) => {
+    const seq = integersOf(await ask(port, "SEQUENCE -3 6\r\n"));
+    assert.deepEqual([...seq].sort((a, b) => a - b), [
+      -3,
+      -2,
+      -1,
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+    ]);
+    const items = ["a", "b c", "d", "é"];
+    const shuffled = bulksOf(await ask(port, multibulk("SHUFFLE", ...items)));
+    assert.deepEqual([...shuffled].sort(), [...items].sort());
+    const sample = bulksOf(await ask(port, multibulk("SAMPLE", "2", ...items)));
+    assert.equal(sample.length, 2);
+    assert.equal(new Set(sample).size, 2);
+    assert.ok(sample.every((s) => items.includes(s)));
+    assert.equal(
+      await ask(port, "SAMPLE 5 a b\r\n"),
+      "-ERR k: expected an integer from 0 to 2, got 5\r\n",
+    );
+    assert.match(
+      await ask(port, "SEQUENCE 1 2000000\r\n"),
+      /^-ERR max: the sequence 1\.\.2000000 holds 2000000 numbers, more than the limit of 1000000\r\n$/,
+    );
+  }));
+
+Deno.test("SHUFFLE: all 6 orders of 3 items equally often (chi-square)", () =>
+  withServer(async (port) => {
+    const requests = "SHUFFLE a b c\r\n".repeat(12_000);
+    const { reply } = await exchange(
+      port,
+      requests,
+      (r) => r.split("*3\r\n").length > 12_000,
+    );
+    const counts = new Map<string, number>();
+    for (const part of reply.split("*3\r\n").slice(1)) {
+      const order = part.split("\r\n").filter((_, i) => i % 2 === 1).join("");
+      counts.set(order, (counts.get(order) ?? 0) + 1);
+    }
+    assert.equal(counts.size, 6, [...counts.keys()].join(" "));
+    const expected = 2000;
+    let statistic = 0;
+    for (const c of counts.values()) {
+      statistic += (c - expected) ** 2 / expected;
+    }
+    assert.ok(statistic < 35.9, `chi-square ${statistic}`); // df 5, p 1e-6
+  }));
+
+Deno.test("UUID, RANDBYTES, RANDSTRING, RANDFLOAT: shapes, alphabets and exact decimals", () =>
+  withServer(async (port) => {
+    const V4 =
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    assert.match((await ask(port, "UUID\r\n")).split("\r\n")[1], V4);
+    const uuids = bulksOf(await ask(port, "UUID 50\r\n"));
+    assert.equal(new Set(uuids).size, 50);
+    assert.ok(uuids.every((u) => V4.test(u)));
+    assert.match(
+      await ask(port, "RANDBYTES 16 HEX\r\n"),
+      /^\$32\r\n[0-9a-f]{32}\r\n$/,
+    );
+    assert.match(
+      await ask(port, "RANDBYTES 3 BASE64\r\n"),
+      /^\$4\r\n[A-Za-z0-9+/]{4}\r\n$/,
+    );
+    assert.match(await ask(port, "RANDBYTES 0\r\n"), /^\$0\r\n\r\n$/);
+    const strings = bulksOf(
+      await ask(port, multibulk("RANDSTRING", "20", "8", "ALPHABET", "xyé")),
+    );
+    assert.ok(strings.every((s) => /^[xyé]{8}$/u.test(s)), strings.join(" "));
+    const floats = bulksOf(await ask(port, "RANDFLOAT 200 3\r\n"));
+    assert.ok(
+      floats.every((f) => /^0\.\d{3}$/.test(f)),
+      floats.slice(0, 5).join(" "),
+    );
+    assert.equal(
+      await ask(port, "RANDFLOAT 1 16\r\n"),
+      "-ERR decimals: expected an integer from 1 to 15, got 16\r\n",
+    );
+  }));
+
+Deno.test("RANDBYTES: byte values are uniform (chi-square over 256 bins)", () =>
+  withServer(async (port) => {
+    const { reply } = await exchange(
+      port,
+      "RANDBYTES 512000 HEX\r\n",
+      (r) => r.length >= 1_024_000 + 12,
+    );
+    const hex = reply.split("\r\n")[1];
+    const counts = new Float64Array(256);
+    for (let i = 0; i < hex.length; i += 2) {
+      counts[parseInt(hex.slice(i, i + 2), 16)]++;
+    }
+    const expected = 512_000 / 256;
+    let statistic = 0;
+    for (const c of counts) statistic += (c - expected) ** 2 / expected;
+    // The 1 - 10^-6 quantile of chi-square with 255 degrees of freedom.
+    assert.ok(statistic < 375, `chi-square ${statistic}`);
+  }));
