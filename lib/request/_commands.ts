@@ -410,6 +410,63 @@ function randfloat(args: string[], writer: ReplyWriter, session: Session) {
   }
 }
 
+/** HELP's lines: each command's usage and what it replies (PROTOCOL.md §5.3). */
+const HELP: [string, string][] = [
+  [
+    "RANDINT",
+    "RANDINT count min max [UNIQUE] [FORMAT csv|lines|json] -- count integers uniform in min..max (within ±(2^53-1)); UNIQUE: no repeats; FORMAT: one payload string",
+  ],
+  [
+    "SEQUENCE",
+    "SEQUENCE min max -- a uniformly random permutation of min..max",
+  ],
+  ["SHUFFLE", "SHUFFLE item ... -- the items in a uniformly random order"],
+  [
+    "SAMPLE",
+    "SAMPLE k item ... -- k of the items, none twice, in random order",
+  ],
+  ["UUID", "UUID [count] -- version 4 UUIDs"],
+  ["RANDBYTES", "RANDBYTES n [HEX|BASE64] -- n random bytes"],
+  [
+    "RANDSTRING",
+    "RANDSTRING count length [ALPHABET chars] -- strings of characters uniform over the alphabet (default A-Z a-z 0-9)",
+  ],
+  [
+    "RANDFLOAT",
+    "RANDFLOAT count [decimals] -- numbers uniform in [0, 1), exact at 1 to 15 decimals (default 6)",
+  ],
+  ["PING", "PING [message] -- PONG, or the message"],
+  ["ECHO", "ECHO message -- the message"],
+  [
+    "HELLO",
+    "HELLO [2|3 [AUTH user pass] [SETNAME name]] -- switch to RESP2 or RESP3; server facts",
+  ],
+  ["CLIENT", "CLIENT SETNAME name | GETNAME | ID | SETINFO attr value"],
+  ["SELECT", "SELECT 0 -- the only database"],
+  ["COMMAND", "COMMAND [COUNT|DOCS]"],
+  ["INFO", "INFO [section] -- server facts as key:value lines"],
+  ["CONFIG", "CONFIG GET pattern ... -- the settings clients ask for"],
+  ["QUIT", "QUIT -- close the connection"],
+  ["RESET", "RESET -- back to RESP2, no name"],
+  ["HELP", "HELP [command] -- this list, or one command's line"],
+];
+
+/** HELP [command]: usage lines, as an array of status strings. */
+function help(args: string[], writer: ReplyWriter): void {
+  const wanted = args[1]?.toUpperCase();
+  const lines = wanted === undefined
+    ? HELP.map(([, line]) => line)
+    : HELP.filter(([name]) => name === wanted).map(([, line]) => line);
+  if (args.length > 2 || lines.length === 0) {
+    writer.error(
+      `ERR HELP: no command '${(args[1] ?? "").slice(0, 64)}'; try HELP`,
+    );
+    return;
+  }
+  writer.arrayHeader(lines.length);
+  for (const line of lines) writer.simple(line);
+}
+
 export const COMMANDS: Record<string, Command> = {
   RANDINT: { arity: -4, run: randint },
   SEQUENCE: { arity: 3, run: sequence },
@@ -472,6 +529,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   INFO: { arity: -1, run: info },
   CONFIG: { arity: -2, run: (args, writer) => config(args, writer) },
+  HELP: { arity: -1, run: (args, writer) => help(args, writer) },
 };
 
 /** Runs one request, writing its reply. */

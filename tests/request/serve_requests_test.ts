@@ -376,3 +376,40 @@ Deno.test("RANDBYTES: byte values are uniform (chi-square over 256 bins)", () =>
     // The 1 - 10^-6 quantile of chi-square with 255 degrees of freedom.
     assert.ok(statistic < 375, `chi-square ${statistic}`);
   }));
+
+Deno.test("HELP lists every command, one line each; HELP name gives that line", () =>
+  withServer(async (port) => {
+    const lines = (await ask(port, "HELP\r\n")).split("\r\n");
+    const count = Number(lines[0].slice(1));
+    const names = lines.slice(1, 1 + count).map((l) =>
+      l.slice(1).split(" ")[0]
+    );
+    for (
+      const name of [
+        "RANDINT",
+        "SEQUENCE",
+        "SHUFFLE",
+        "SAMPLE",
+        "UUID",
+        "RANDBYTES",
+        "RANDSTRING",
+        "RANDFLOAT",
+        "PING",
+        "HELLO",
+        "QUIT",
+      ]
+    ) {
+      assert.ok(names.includes(name), `HELP lacks ${name}`);
+    }
+    // Every command HELP names exists, and every command is in HELP.
+    const count2 = await ask(port, "COMMAND COUNT\r\n");
+    assert.equal(count2, `:${count}\r\n`);
+    assert.match(
+      await ask(port, "HELP randint\r\n"),
+      /^\*1\r\n\+RANDINT count min max \[UNIQUE\] \[FORMAT csv\|lines\|json\] -- /,
+    );
+    assert.equal(
+      await ask(port, "HELP NOPE\r\n"),
+      "-ERR HELP: no command 'NOPE'; try HELP\r\n",
+    );
+  }));
