@@ -1,5 +1,5 @@
 // The request port's commands: the handshakes real Redis clients send, and
-// the draws (PROTOCOL.md 5.3; GAUSS and SEED come with issue 11's next part).
+// the draws (PROTOCOL.md 5.3; SEED comes with issue 11's next part).
 
 import { cryptoRandomSource } from "../random/crypto_random_source.ts";
 import { randomBelow } from "../random/random_below.ts";
@@ -410,6 +410,45 @@ function randfloat(args: string[], writer: ReplyWriter, session: Session) {
   }
 }
 
+/** A request's real-number argument, or the error that names it. */
+function realArgument(name: string, text: string): number | string {
+  const value = Number(text);
+  if (!/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) {
+    return `ERR ${name}: expected a finite number, got '${text.slice(0, 64)}'`;
+  }
+  return value;
+}
+
+const TWO_53 = 2 ** 53;
+
+/** A uniform double in (0, 1): 53 random bits, centred in their interval. */
+function openUnit(): number {
+  return (randomBelow(TWO_53) + 0.5) / TWO_53;
+}
+
+/**
+ * GAUSS count mean stddev: normal deviates by the Box–Muller transform of
+ * pairs of 53-bit uniforms in (0, 1) from the CSPRNG.
+ */
+function gauss(args: string[], writer: ReplyWriter, session: Session): void {
+  const count = integerArgument("count", args[1], 0, session.maxNumbers);
+  if (typeof count === "string") return writer.error(count);
+  const mean = realArgument("mean", args[2]);
+  if (typeof mean === "string") return writer.error(mean);
+  const stddev = realArgument("stddev", args[3]);
+  if (typeof stddev === "string") return writer.error(stddev);
+  if (stddev < 0) {
+    return writer.error(`ERR stddev: expected a number >= 0, got ${stddev}`);
+  }
+  writer.arrayHeader(count);
+  for (let i = 0; i < count; i += 2) {
+    const radius = Math.sqrt(-2 * Math.log(openUnit()));
+    const angle = 2 * Math.PI * openUnit();
+    writer.double(mean + stddev * radius * Math.cos(angle));
+    if (i + 1 < count) writer.double(mean + stddev * radius * Math.sin(angle));
+  }
+}
+
 /** HELP's lines: each command's usage and what it replies (PROTOCOL.md §5.3). */
 const HELP: [string, string][] = [
   [
@@ -434,6 +473,10 @@ const HELP: [string, string][] = [
   [
     "RANDFLOAT",
     "RANDFLOAT count [decimals] -- numbers uniform in [0, 1), exact at 1 to 15 decimals (default 6)",
+  ],
+  [
+    "GAUSS",
+    "GAUSS count mean stddev -- normal deviates (Box-Muller on 53-bit uniforms); doubles in RESP3, strings in RESP2",
   ],
   ["PING", "PING [message] -- PONG, or the message"],
   ["ECHO", "ECHO message -- the message"],
@@ -482,6 +525,7 @@ export const COMMANDS: Record<string, Command> = {
   RANDBYTES: { arity: -2, run: randbytes },
   RANDSTRING: { arity: -3, run: randstring },
   RANDFLOAT: { arity: -2, run: randfloat },
+  GAUSS: { arity: 4, run: gauss },
   PING: {
     arity: -1,
     run(args, writer) {

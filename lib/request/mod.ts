@@ -2,7 +2,7 @@
  * The request port (being built, issue 11; PROTOCOL.md §5): a server that
  * speaks the Redis protocol, so that Redis clients and tools can ask
  * randport for the draw they need (`RANDINT`, `SEQUENCE`, `SHUFFLE`,
- * `SAMPLE`, `UUID`, `RANDBYTES`, `RANDSTRING`, `RANDFLOAT` so far), beside
+ * `SAMPLE`, `UUID`, `RANDBYTES`, `RANDSTRING`, `RANDFLOAT`, `GAUSS` so far), beside
  * the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`,
  * `CLIENT`, `SELECT 0`, `COMMAND`, `INFO`, `CONFIG GET`, `QUIT`, `RESET`).
  * It is not on the command line yet.

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import jStat from "jstat";
 import { OptionError } from "../../lib/errors/mod.ts";
 import { serveRequests } from "../../lib/request/mod.ts";
 import { readWithin } from "../_util.ts";
@@ -411,5 +412,41 @@ Deno.test("HELP lists every command, one line each; HELP name gives that line", 
     assert.equal(
       await ask(port, "HELP NOPE\r\n"),
       "-ERR HELP: no command 'NOPE'; try HELP\r\n",
+    );
+  }));
+
+Deno.test("GAUSS: normal deviates (chi-square over 20 equally likely bins), doubles in RESP3", () =>
+  withServer(async (port) => {
+    const { reply } = await exchange(
+      port,
+      "GAUSS 200000 10 2\r\n",
+      (r) => r.split("\r\n").length >= 400_002,
+    );
+    const values = bulksOf(reply).map(Number);
+    assert.equal(values.length, 200_000);
+    const bounds = Array.from(
+      { length: 19 },
+      (_, i) => 10 + 2 * jStat.normal.inv((i + 1) / 20, 0, 1),
+    );
+    const counts = new Float64Array(20);
+    for (const v of values) {
+      let bin = 0;
+      while (bin < 19 && v > bounds[bin]) bin++;
+      counts[bin]++;
+    }
+    const expected = 10_000;
+    let statistic = 0;
+    for (const c of counts) statistic += (c - expected) ** 2 / expected;
+    // The 1 - 10^-6 quantile of chi-square with 19 degrees of freedom.
+    assert.ok(statistic < 59.7, `chi-square ${statistic}: ${counts}`);
+    const resp3 = await ask(port, "HELLO 3\r\nGAUSS 2 0 1\r\n");
+    assert.match(resp3, /\*2\r\n,-?\d[^\r]*\r\n,-?\d[^\r]*\r\n$/);
+    assert.equal(
+      await ask(port, "GAUSS 1 0 -1\r\n"),
+      "-ERR stddev: expected a number >= 0, got -1\r\n",
+    );
+    assert.equal(
+      await ask(port, "GAUSS 1 x 1\r\n"),
+      "-ERR mean: expected a finite number, got 'x'\r\n",
     );
   }));
