@@ -1,6 +1,7 @@
 // The request port's commands: the handshakes real Redis clients send, and
 // the draws (PROTOCOL.md 5.3; SEED comes with issue 11's next part).
 
+import { describeIntegerRange } from "../errors/option_error.ts";
 import { cryptoRandomSource } from "../random/crypto_random_source.ts";
 import { randomBelow } from "../random/random_below.ts";
 import { UniqueSampler } from "../random/unique_sampler.ts";
@@ -173,10 +174,9 @@ function integerArgument(
     return `ERR ${name}: expected an integer, got '${text.slice(0, 64)}'`;
   }
   if (value < min || value > max) {
-    const range = min === -Number.MAX_SAFE_INTEGER
-      ? "within ±(2^53−1)"
-      : `from ${min} to ${max}`;
-    return `ERR ${name}: expected an integer ${range}, got ${value}`;
+    return `ERR ${name}: expected ${
+      describeIntegerRange({ min, max })
+    }, got ${value}`;
   }
   return value;
 }
@@ -243,13 +243,18 @@ function randint(args: string[], writer: ReplyWriter, session: Session): void {
   for (let i = 0; i < count; i++) writer.integer(numbers[i]);
 }
 
-/** The items in a uniformly random order: Fisher–Yates from the CSPRNG. */
-function shuffled<T>(items: T[]): T[] {
+/**
+ * `k` of the items, each position at most once, in uniformly random order:
+ * the first `k` steps of a Fisher–Yates shuffle from the CSPRNG (all of
+ * them, for `k` = the number of items, is a uniform shuffle).
+ */
+function firstOfShuffle<T>(items: readonly T[], k: number): T[] {
   const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomBelow(i + 1);
+  for (let i = 0; i < k; i++) {
+    const j = i + randomBelow(out.length - i);
     [out[i], out[j]] = [out[j], out[i]];
   }
+  out.length = k;
   return out;
 }
 
@@ -284,7 +289,8 @@ function sequence(args: string[], writer: ReplyWriter, session: Session) {
 
 /** SHUFFLE item ...: the client's items in a uniformly random order. */
 function shuffle(args: string[], writer: ReplyWriter) {
-  writeStrings(writer, shuffled(args.slice(1)));
+  const items = args.slice(1);
+  writeStrings(writer, firstOfShuffle(items, items.length));
 }
 
 /** SAMPLE k item ...: k distinct positions of the items, in random order. */
@@ -292,13 +298,7 @@ function sample(args: string[], writer: ReplyWriter) {
   const items = args.slice(2);
   const k = integerArgument("k", args[1], 0, items.length);
   if (typeof k === "string") return writer.error(k);
-  // A partial Fisher–Yates: the first k of a uniform shuffle.
-  const out = [...items];
-  for (let i = 0; i < k; i++) {
-    const j = i + randomBelow(out.length - i);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  writeStrings(writer, out.slice(0, k));
+  writeStrings(writer, firstOfShuffle(items, k));
 }
 
 /** UUID [count]: version 4 UUIDs (RFC 9562) from the CSPRNG. */

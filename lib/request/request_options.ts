@@ -11,9 +11,8 @@ import {
   type CheckIntegerOptions,
   checkMilliseconds,
   checkSignal,
-  OptionError,
 } from "../errors/option_error.ts";
-import type { ServerLogger } from "../server/logger.ts";
+import { checkLogger, type ServerLogger } from "../server/logger.ts";
 
 /** Options for `serveRequests`. */
 export interface RequestServerOptions {
@@ -165,12 +164,6 @@ export interface ResolvedRequestOptions {
   logger: ServerLogger;
 }
 
-const errorsToStderr: ServerLogger = {
-  log(level, message) {
-    if (level === "error") console.error(message);
-  },
-};
-
 /**
  * Fills in the defaults of {@linkcode RequestServerOptions} and checks every
  * value, as `serveRequests` does before it listens.
@@ -194,11 +187,6 @@ export function resolveRequestOptions(
     options.hostname ?? REQUEST_DEFAULTS.hostname,
   );
   const signal = checkSignal("signal", options.signal);
-  if (
-    options.logger !== undefined && typeof options.logger?.log !== "function"
-  ) {
-    throw new OptionError("logger", "expected an object with a log method");
-  }
   const integer = (field: keyof typeof LIMITS) =>
     checkInteger(
       field,
@@ -222,6 +210,6 @@ export function resolveRequestOptions(
     ),
     maxConnections: integer("maxConnections"),
     signal,
-    logger: options.logger ?? errorsToStderr,
+    logger: checkLogger("logger", options.logger),
   };
 }

@@ -95,7 +95,37 @@ export class ReplyWriter {
    * @param value A safe integer.
    */
   integer(value: number): void {
-    this.#ascii(`:${value}\r\n`);
+    // Digit by digit, without building a string: RANDINT writes a million.
+    this.#reserve(24);
+    const buf = this.#buf;
+    let at = this.#length;
+    buf[at++] = 0x3a; // ':'
+    if (value < 0) {
+      buf[at++] = 0x2d; // '-'
+      value = -value;
+    }
+    let digits = 1;
+    for (let p = 10; p <= value; p *= 10) digits++;
+    // Right to left; integer division stays in int32 below 2^31.
+    let end = at + digits;
+    at = end;
+    if (value < 2147483648) {
+      let v = value | 0;
+      do {
+        const rest = (v / 10) | 0;
+        buf[--end] = 0x30 + (v - rest * 10);
+        v = rest;
+      } while (v > 0);
+    } else {
+      do {
+        const rest = Math.floor(value / 10);
+        buf[--end] = 0x30 + (value - rest * 10);
+        value = rest;
+      } while (value > 0);
+    }
+    buf[at++] = 0x0d;
+    buf[at++] = 0x0a;
+    this.#length = at;
   }
 
   /**

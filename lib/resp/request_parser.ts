@@ -89,6 +89,14 @@ function hexValue(byte: number): number {
   return -1;
 }
 
+/** Where a word ends after its closing quote at `i`: whitespace or the end must follow. */
+function afterClosingQuote(line: Uint8Array, i: number): number {
+  if (i + 1 < line.length && !isSpace(line[i + 1])) {
+    throw new RespProtocolError("unbalanced quotes in request");
+  }
+  return i + 1;
+}
+
 const ESCAPES: Record<number, number> = {
   0x6e: LF, // \n
   0x72: CR, // \r
@@ -142,10 +150,7 @@ export function splitInline(line: Uint8Array): string[] {
           bytes.push(ESCAPES[line[i + 1]] ?? line[i + 1]);
           i += 2;
         } else if (byte === 0x22) {
-          i++;
-          if (i < line.length && !isSpace(line[i])) {
-            throw new RespProtocolError("unbalanced quotes in request");
-          }
+          i = afterClosingQuote(line, i);
           break;
         } else {
           bytes.push(byte);
@@ -156,10 +161,7 @@ export function splitInline(line: Uint8Array): string[] {
           bytes.push(0x27);
           i += 2;
         } else if (byte === 0x27) {
-          i++;
-          if (i < line.length && !isSpace(line[i])) {
-            throw new RespProtocolError("unbalanced quotes in request");
-          }
+          i = afterClosingQuote(line, i);
           break;
         } else {
           bytes.push(byte);

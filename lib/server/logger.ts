@@ -5,6 +5,8 @@
  * @module
  */
 
+import { OptionError } from "../errors/option_error.ts";
+
 /**
  * Every {@linkcode LogLevel}, most severe first.
  *
@@ -55,4 +57,45 @@ export function stderrLogger(threshold: LogLevel): ServerLogger {
       }
     },
   };
+}
+
+/**
+ * The logger `serve()` and `serveRequests()` use unless told otherwise:
+ * errors to stderr, as they are, and nothing else.
+ *
+ * @example Usage
+ * ```ts
+ * import { errorsToStderr } from "@randport/randport/server";
+ *
+ * errorsToStderr.log("info", "not written");
+ * ```
+ */
+export const errorsToStderr: ServerLogger = Object.freeze({
+  log(level: LogLevel, message: string) {
+    if (level === "error") console.error(message);
+  },
+});
+
+/**
+ * Checks that an option, when given, is a logger: an object with a `log`
+ * method; the default is {@linkcode errorsToStderr}.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkLogger, errorsToStderr } from "@randport/randport/server";
+ *
+ * console.log(checkLogger("logger", undefined) === errorsToStderr); // true
+ * ```
+ *
+ * @param field The option's name, for the message.
+ * @param value The option's value.
+ * @returns The logger to use.
+ * @throws {OptionError} When the value is given and has no `log` method.
+ */
+export function checkLogger(field: string, value: unknown): ServerLogger {
+  if (value === undefined) return errorsToStderr;
+  if (typeof (value as ServerLogger | null)?.log !== "function") {
+    throw new OptionError(field, "expected an object with a log method");
+  }
+  return value as ServerLogger;
 }

@@ -22,7 +22,7 @@ import {
   type PayloadSpecOptions,
   resolvePayloadSpec,
 } from "../wire/payload_spec.ts";
-import type { ServerLogger } from "./logger.ts";
+import { checkLogger, type ServerLogger } from "./logger.ts";
 
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
@@ -199,12 +199,6 @@ export interface ResolvedServeOptions {
   logger: ServerLogger;
 }
 
-const errorsToStderr: ServerLogger = {
-  log(level, message) {
-    if (level === "error") console.error(message);
-  },
-};
-
 /**
  * Fills in the defaults of {@linkcode ServeOptions} and checks every value,
  * as `serve()` does before it listens.
@@ -233,9 +227,6 @@ export function resolveServeOptions(
   const { hostname, signal, logger } = options;
   if (hostname !== undefined) checkHostname("hostname", hostname);
   checkSignal("signal", signal);
-  if (logger !== undefined && typeof logger?.log !== "function") {
-    throw new OptionError("logger", "expected an object with a log method");
-  }
   const integer = (
     field: keyof typeof SERVE_LIMITS,
   ): number =>
@@ -279,6 +270,6 @@ export function resolveServeOptions(
       { infinite: true },
     ),
     signal,
-    logger: logger ?? errorsToStderr,
+    logger: checkLogger("logger", logger),
   };
 }
