@@ -15,11 +15,14 @@ import {
 } from "./lib/cli/flags.ts";
 import { runMain } from "./lib/cli/run_main.ts";
 import { onStopSignals } from "./lib/cli/stop_signals.ts";
-import { asUsageError } from "./lib/cli/usage_error.ts";
+import { asUsageError, UsageError } from "./lib/cli/usage_error.ts";
 import { formatAddress } from "./lib/net/mod.ts";
+import { REQUEST_DEFAULTS } from "./lib/request/mod.ts";
 import {
+  ListenError,
   LOG_LEVELS,
   type RandportServer,
+  type RequestPortOptions,
   resolveServeOptions,
   serve,
   SERVE_DEFAULTS,
@@ -53,13 +56,21 @@ const FLAG_OF: Record<string, string> = {
   shutdownGrace: "--shutdown-grace",
   backlog: "--backlog",
   chunkSize: "--chunk-size",
+  "requests.port": "--request-port",
+  "requests.maxNumbers": "--max-numbers",
+  "requests.maxBulkBytes": "--max-bulk-bytes",
+  "requests.maxInlineBytes": "--max-inline-bytes",
+  "requests.maxPendingBytes": "--max-pending-bytes",
+  "requests.idleTimeout": "--idle-timeout",
 };
 
 const HELP =
   `randport server ${denoJson.version}: hands out random numbers over TCP.
 
-To every client that connects it sends a payload (by default 10 integers in
-1..100, comma-separated, no newline) and closes; see PROTOCOL.md.
+On the push port, every client that connects is sent a payload (by default 10
+integers in 1..100, comma-separated, no newline) and the connection closes. On
+the request port, clients ask for the draw they need in the Redis protocol
+(redis-cli -p ${REQUEST_DEFAULTS.port} RANDINT 6 1 49 UNIQUE). See PROTOCOL.md.
 
 Usage: deno task serve [flags]
        randport-server [flags]
@@ -99,6 +110,21 @@ Limits:
   --chunk-size N       bytes generated ahead per client, ${SERVE_LIMITS.chunkSize.min}..${SERVE_LIMITS.chunkSize.max} (default: ${SERVE_DEFAULTS.chunkSize})
   --log-level L        error | info | debug (default: error); logs go to stderr
 
+Request port (the limits above hold for it too; --max-connections counts
+the connections of both ports together):
+  --request-port N     TCP port of the request port, 0 for any free one,
+                       off for none (default: ${REQUEST_DEFAULTS.port}); on the same --host
+  --max-numbers N      the most numbers (or bytes, characters) one request
+                       may ask for (default: ${REQUEST_DEFAULTS.maxNumbers})
+  --max-bulk-bytes N   the longest argument of a request (default: ${REQUEST_DEFAULTS.maxBulkBytes})
+  --max-inline-bytes N the longest inline (telnet-style) request (default: ${REQUEST_DEFAULTS.maxInlineBytes})
+  --max-pending-bytes N replies that may wait to be written before the server
+                       stops reading a client's requests (default: ${REQUEST_DEFAULTS.maxPendingBytes})
+  --idle-timeout S     close a request connection silent for S seconds
+                       (default: ${
+    seconds(REQUEST_DEFAULTS.idleTimeout)
+  }; 0: never)
+
   -h, --help         show this help
   -V, --version      show the version
 
@@ -109,7 +135,8 @@ Examples:
   deno task serve --count 6 --max 49 --unique      # a lottery draw
   deno task serve --seed 42 --port 0               # reproducible, any free port
 
-On start it prints one line, "listening on HOST:PORT". SIGINT or SIGTERM stop it
+On start it prints one line, "listening on HOST:PORT, requests on HOST:PORT"
+(without the second part under --request-port off). SIGINT or SIGTERM stop it
 gracefully (exit 0); a second signal stops it at once (exit 130 or 143), unless
 it comes within 250 ms of the first: then it is a copy of the same Ctrl-C, as
 under deno task, which forwards the terminal's signal.`;
@@ -131,6 +158,12 @@ const FLAGS = {
   backlog: { type: "string" },
   "chunk-size": { type: "string" },
   "log-level": { type: "string" },
+  "request-port": { type: "string" },
+  "max-numbers": { type: "string" },
+  "max-bulk-bytes": { type: "string" },
+  "max-inline-bytes": { type: "string" },
+  "max-pending-bytes": { type: "string" },
+  "idle-timeout": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -215,15 +248,73 @@ function limitOptions(
   return options;
 }
 
-function startupFailure(
-  hostname: string | undefined,
-  port: number,
-  error: unknown,
-) {
+/** The request port's options, or `undefined` for `--request-port off`. */
+function requestOptions(
+  values: Record<string, string | boolean | undefined>,
+): RequestPortOptions | undefined {
+  const text = (name: string) => {
+    const value = values[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const port = text("request-port");
+  if (port === "off") {
+    for (const name of Object.keys(REQUEST_FLAGS)) {
+      if (text(name) !== undefined) {
+        throw new UsageError(
+          `--${name}: the request port is off (--request-port off)`,
+        );
+      }
+    }
+    return undefined;
+  }
+  const options: RequestPortOptions = {
+    port: port === undefined ? REQUEST_DEFAULTS.port : requestPortFlag(port),
+  };
+  for (const [name, field] of Object.entries(REQUEST_FLAGS)) {
+    const value = text(name);
+    if (value === undefined) continue;
+    options[field] = field === "idleTimeout"
+      ? secondsFlag(`--${name}`, value)
+      : integerFlag(`--${name}`, value);
+  }
+  return options;
+}
+
+function requestPortFlag(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > SERVE_LIMITS.port.max!) {
+    throw new UsageError(
+      `--request-port: expected an integer from 0 to 65535, or off, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return port;
+}
+
+/** The request port's limit flags and the options they set. */
+const REQUEST_FLAGS: Record<
+  string,
+  Exclude<keyof RequestPortOptions, "port">
+> = {
+  "max-numbers": "maxNumbers",
+  "max-bulk-bytes": "maxBulkBytes",
+  "max-inline-bytes": "maxInlineBytes",
+  "max-pending-bytes": "maxPendingBytes",
+  "idle-timeout": "idleTimeout",
+};
+
+function startupFailure(error: unknown) {
+  if (!(error instanceof ListenError)) return error;
+  const { hostname, port } = error;
   // The default is `::` or, without IPv6, `0.0.0.0`: name neither.
-  const where = hostname === undefined
+  const address = hostname === undefined
     ? `port ${port} of every interface`
     : formatAddress({ transport: "tcp", hostname, port });
+  const where = error.listener === "requests"
+    ? `${address} (the request port; --request-port off to go without)`
+    : address;
+  error = error.cause;
   const causes: [new (...args: never[]) => Error, string][] = [
     [Deno.errors.AddrInUse, "the address is already in use"],
     [
@@ -261,6 +352,7 @@ async function main(): Promise<number> {
     port,
     payload: payloadOptions(values),
     ...limitOptions(values),
+    requests: requestOptions(values),
   };
   // Every value is checked by the library; its errors name the option, and
   // the flag it came from is named here.
@@ -274,7 +366,7 @@ async function main(): Promise<number> {
   try {
     server = serve(options);
   } catch (error) {
-    throw startupFailure(hostname, port, error);
+    throw startupFailure(error);
   }
   // A second signal exits at once; one Ctrl-C counts once (see
   // stop_signals.ts).
@@ -282,7 +374,10 @@ async function main(): Promise<number> {
   // of the signal arriving in between would kill it with the default action.
   onStopSignals(() => server.shutdown());
   // Only now: a supervisor may signal as soon as it reads this line.
-  console.log(`listening on ${formatAddress(server.addr)}`);
+  const requests = server.requests
+    ? `, requests on ${formatAddress(server.requests.addr)}`
+    : "";
+  console.log(`listening on ${formatAddress(server.addr)}${requests}`);
   await server.finished;
   return 0;
 }

@@ -260,6 +260,8 @@ function serverCommand(
           "127.0.0.1",
           "--port",
           "0",
+          "--request-port",
+          "off",
           ...args,
         ],
         marker: "server.ts",

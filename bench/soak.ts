@@ -101,6 +101,8 @@ async function startServer(): Promise<
       HOST,
       "--port",
       "0",
+      "--request-port",
+      "off",
       "--stream",
       "--write-timeout",
       String(WRITE_TIMEOUT),

@@ -23,6 +23,11 @@ export interface Finished {
 export interface ServerProcess extends AsyncDisposable {
   /** Port it reported in its `listening on HOST:PORT` line. */
   port: number;
+  /**
+   * The request port from `, requests on HOST:PORT`; `undefined` when it is
+   * off (the default here, unless `args` has `--request-port`).
+   */
+  requestPort: number | undefined;
   /** That whole first line. */
   banner: string;
   child: Deno.ChildProcess;
@@ -39,8 +44,8 @@ export interface ServerProcess extends AsyncDisposable {
 }
 
 /**
- * Starts `server.ts` with `--port 0` on 127.0.0.1 (unless `args` says
- * otherwise) and waits for its `listening on` line.
+ * Starts `server.ts` with `--port 0` on 127.0.0.1 and `--request-port off`
+ * (unless `args` says otherwise) and waits for its `listening on` line.
  */
 export async function startServer(
   args: string[] = [],
@@ -48,6 +53,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const defaults = options.hostDefault ? [] : ["--host", "127.0.0.1"];
   const hasPort = args.includes("--port");
+  const hasRequestPort = args.includes("--request-port");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -55,6 +61,7 @@ export async function startServer(
       SERVER_TS,
       ...defaults,
       ...(hasPort ? [] : ["--port", "0"]),
+      ...(hasRequestPort ? [] : ["--request-port", "off"]),
       ...args,
     ],
     stdin: "null",
@@ -95,7 +102,8 @@ export async function startServer(
     }
   })();
   const banner = text.slice(0, text.indexOf("\n"));
-  const match = /^listening on (.+):(\d+)$/.exec(banner);
+  const match = /^listening on (.+?):(\d+)(?:, requests on (.+):(\d+))?$/
+    .exec(banner);
   if (!match) throw new Error(`unexpected first line: ${banner}`);
   let stopped: Promise<Finished> | undefined;
   const stop = (signal: Deno.Signal | null = "SIGTERM") => {
@@ -132,6 +140,7 @@ export async function startServer(
   };
   return {
     port: Number(match[2]),
+    requestPort: match[4] === undefined ? undefined : Number(match[4]),
     banner,
     child,
     stop,

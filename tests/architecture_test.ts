@@ -20,10 +20,11 @@ const ALLOWED: Record<string, string[]> = {
   random: ["errors"],
   net: [],
   stats: [],
+  log: ["errors"],
   resp: [],
-  request: ["errors", "net", "random", "resp", "server", "wire"],
+  request: ["errors", "log", "net", "random", "resp", "wire"],
   wire: ["errors", "random"],
-  server: ["errors", "random", "net", "wire"],
+  server: ["errors", "log", "random", "net", "wire", "request"],
   client: ["errors", "net", "wire"],
   cli: ["errors", "random", "net", "stats", "wire", "client"],
 };

@@ -626,7 +626,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
   Deno.test(`${signal} to \`deno task serve\` stops the server with exit code 0`, async () => {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["task", "serve", "--port", "0", "--host", "127.0.0.1"],
+      args: [
+        "task",
+        "serve",
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--request-port",
+        "0",
+      ],
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",
@@ -637,7 +646,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const stdout = new LineReader(child.stdout);
     try {
       const banner = await stdout.next();
-      const match = /^listening on 127\.0\.0\.1:(\d+)$/.exec(banner ?? "");
+      const match =
+        /^listening on 127\.0\.0\.1:(\d+), requests on 127\.0\.0\.1:\d+$/
+          .exec(banner ?? "");
       assert.ok(match, `unexpected first line ${banner}`);
       const port = Number(match[1]);
       const result = await client(port, "--format", "csv");

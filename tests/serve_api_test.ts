@@ -84,7 +84,8 @@ import { serve } from ${
   };
 try { serve({ hostname: "127.0.0.1", port: 0, payload: { min: 5, max: 1 } }); } catch (e) { console.log(e.name); }
 const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-try { serve({ hostname: "127.0.0.1", port: busy.addr.port }); } catch (e) { console.log(e.name); }
+try { serve({ hostname: "127.0.0.1", port: busy.addr.port }); } catch (e) { console.log(e.name, e.listener, e.cause.name); }
+try { serve({ hostname: "127.0.0.1", port: 0, requests: { port: busy.addr.port } }); } catch (e) { console.log(e.name, e.listener, e.cause.name); }
 busy.close();
 `;
   const result = await run(
@@ -94,5 +95,8 @@ busy.close();
   );
   assert.equal(result.signal, null, "the process had to be killed");
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout, "PayloadSpecError\nAddrInUse\n");
+  assert.equal(
+    result.stdout,
+    "PayloadSpecError\nListenError push AddrInUse\nListenError requests AddrInUse\n",
+  );
 });

@@ -102,6 +102,8 @@ function serverTask(): Group {
     "127.0.0.1",
     "--port",
     "0",
+    "--request-port",
+    "0",
     "--count",
     "50000000",
     "--shutdown-grace",

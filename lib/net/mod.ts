@@ -14,3 +14,4 @@
  */
 
 export * from "./address.ts";
+export * from "./connection_budget.ts";

@@ -32,3 +32,8 @@ export * from "./range_size.ts";
 export * from "./seeded_random_source.ts";
 export * from "./uniform_sampler.ts";
 export * from "./unique_sampler.ts";
+export * from "./chacha20_source.ts";
+export * from "./distinct_integers.ts";
+export * from "./random_integer.ts";
+export * from "./seed_source.ts";
+export * from "./shuffle.ts";

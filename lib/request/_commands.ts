@@ -1,9 +1,14 @@
 // The request port's commands: the handshakes real Redis clients send, and
-// the draws (PROTOCOL.md 5.3; SEED comes with issue 11's next part).
+// the draws (PROTOCOL.md 5.3), each of which may be seeded (5.4).
 
 import { describeIntegerRange } from "../errors/option_error.ts";
 import { cryptoRandomSource } from "../random/crypto_random_source.ts";
+import { distinctIntegers } from "../random/distinct_integers.ts";
 import { randomBelow } from "../random/random_below.ts";
+import { randomInteger } from "../random/random_integer.ts";
+import type { RandomSource } from "../random/random_source.ts";
+import { seedSource } from "../random/seed_source.ts";
+import { shuffle as shuffled } from "../random/shuffle.ts";
 import { UniqueSampler } from "../random/unique_sampler.ts";
 import type { ReplyWriter } from "../resp/reply_writer.ts";
 import { encodePayload } from "../wire/encode_payload.ts";
@@ -30,7 +35,18 @@ export interface Session {
 export interface Command {
   /** Redis's arity: n exactly, or -n for at least n (the name included). */
   arity: number;
-  run(args: string[], writer: ReplyWriter, session: Session): void;
+  /** A draw: it takes `SEED seed` as its last two arguments. */
+  draw?: true;
+  /**
+   * Runs the command; a draw's words come from `source`, the seed's, when
+   * the request was seeded, and from the CSPRNG otherwise.
+   */
+  run(
+    args: string[],
+    writer: ReplyWriter,
+    session: Session,
+    source?: RandomSource,
+  ): void;
 }
 
 const VERSION = "0.1.0";
@@ -186,7 +202,12 @@ function integerArgument(
  * drawn uniformly from min..max by the CSPRNG, as an array of integers, or
  * as one bulk string in a payload format of PROTOCOL.md §2.
  */
-function randint(args: string[], writer: ReplyWriter, session: Session): void {
+function randint(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source?: RandomSource,
+): void {
   const MAX = Number.MAX_SAFE_INTEGER;
   const parsed = [
     integerArgument("count", args[1], 0, session.maxNumbers),
@@ -233,6 +254,20 @@ function randint(args: string[], writer: ReplyWriter, session: Session): void {
     writer.error(`ERR ${error.field}: ${error.detail}`);
     return;
   }
+  if (source !== undefined) {
+    // Seeded: PROTOCOL.md 5.4's draw, value by value.
+    const numbers = unique
+      ? distinctIntegers(count, { min, max }, { source })
+      : Array.from(
+        { length: count },
+        () => randomInteger(min, max, { source }),
+      );
+    if (format === undefined) {
+      writer.arrayHeader(count);
+      for (const n of numbers) writer.integer(n);
+    } else writer.bulk(formatPayload(numbers, format));
+    return;
+  }
   if (format !== undefined) {
     writer.bulk(encodePayload(spec));
     return;
@@ -243,19 +278,11 @@ function randint(args: string[], writer: ReplyWriter, session: Session): void {
   for (let i = 0; i < count; i++) writer.integer(numbers[i]);
 }
 
-/**
- * `k` of the items, each position at most once, in uniformly random order:
- * the first `k` steps of a Fisher–Yates shuffle from the CSPRNG (all of
- * them, for `k` = the number of items, is a uniform shuffle).
- */
-function firstOfShuffle<T>(items: readonly T[], k: number): T[] {
-  const out = [...items];
-  for (let i = 0; i < k; i++) {
-    const j = i + randomBelow(out.length - i);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  out.length = k;
-  return out;
+/** Numbers in a payload format of PROTOCOL.md §2.2. */
+function formatPayload(numbers: number[], format: PayloadFormat): string {
+  if (format === "json") return `[${numbers.join(",")}]`;
+  if (format === "lines") return numbers.map((n) => `${n}\n`).join("");
+  return numbers.join(",");
 }
 
 function writeStrings(writer: ReplyWriter, items: string[]): void {
@@ -264,7 +291,12 @@ function writeStrings(writer: ReplyWriter, items: string[]): void {
 }
 
 /** SEQUENCE min max: a uniformly random permutation of min..max. */
-function sequence(args: string[], writer: ReplyWriter, session: Session) {
+function sequence(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source?: RandomSource,
+) {
   const MAX = Number.MAX_SAFE_INTEGER;
   const min = integerArgument("min", args[1], -MAX, MAX);
   const max = integerArgument("max", args[2], -MAX, MAX);
@@ -281,41 +313,95 @@ function sequence(args: string[], writer: ReplyWriter, session: Session) {
       `ERR max: the sequence ${min}..${max} holds ${size} numbers, more than the limit of ${session.maxNumbers}`,
     );
   }
-  const out = new Float64Array(size);
-  new UniqueSampler(min, max).fill(out, size);
+  const out = source === undefined
+    ? new Float64Array(size)
+    : distinctIntegers(size, { min, max }, { source });
+  if (source === undefined) {
+    new UniqueSampler(min, max).fill(out as Float64Array, size);
+  }
   writer.arrayHeader(size);
   for (const n of out) writer.integer(n);
 }
 
 /** SHUFFLE item ...: the client's items in a uniformly random order. */
-function shuffle(args: string[], writer: ReplyWriter) {
-  const items = args.slice(1);
-  writeStrings(writer, firstOfShuffle(items, items.length));
+function shuffle(
+  args: string[],
+  writer: ReplyWriter,
+  _session: Session,
+  source?: RandomSource,
+) {
+  writeStrings(writer, shuffled(args.slice(1), { source }));
 }
 
 /** SAMPLE k item ...: k distinct positions of the items, in random order. */
-function sample(args: string[], writer: ReplyWriter) {
+function sample(
+  args: string[],
+  writer: ReplyWriter,
+  _session: Session,
+  source?: RandomSource,
+) {
   const items = args.slice(2);
   const k = integerArgument("k", args[1], 0, items.length);
   if (typeof k === "string") return writer.error(k);
-  writeStrings(writer, firstOfShuffle(items, k));
+  writeStrings(writer, shuffled(items, { count: k, source }));
+}
+
+/** `n` bytes of a seed's words, each word's four bytes little-endian first. */
+function wordBytes(
+  n: number,
+  source: RandomSource,
+): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(n);
+  const view = new DataView(bytes.buffer);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) view.setUint32(i, source.nextUint32(), true);
+  if (i < n) {
+    const word = source.nextUint32();
+    for (let k = 0; i < n; i++, k++) bytes[i] = (word >>> (8 * k)) & 0xff;
+  }
+  return bytes;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A version 4 UUID from 16 bytes of a seed's words (PROTOCOL.md 5.4). */
+function seededUuid(source: RandomSource): string {
+  const b = wordBytes(16, source);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = hex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${
+    h.slice(16, 20)
+  }-${h.slice(20)}`;
 }
 
 /** UUID [count]: version 4 UUIDs (RFC 9562) from the CSPRNG. */
-function uuid(args: string[], writer: ReplyWriter, session: Session) {
+function uuid(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source?: RandomSource,
+) {
   const count = args.length > 1
     ? integerArgument("count", args[1], 1, session.maxNumbers)
     : 1;
   if (typeof count === "string") return writer.error(count);
-  if (args.length === 1) return writer.bulk(crypto.randomUUID());
-  writeStrings(
-    writer,
-    Array.from({ length: count }, () => crypto.randomUUID()),
-  );
+  const one = source === undefined
+    ? () => crypto.randomUUID()
+    : () => seededUuid(source);
+  if (args.length === 1) return writer.bulk(one());
+  writeStrings(writer, Array.from({ length: count }, one));
 }
 
 /** RANDBYTES n [HEX|BASE64]: n bytes from the CSPRNG. */
-function randbytes(args: string[], writer: ReplyWriter, session: Session) {
+function randbytes(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source?: RandomSource,
+) {
   const n = integerArgument("n", args[1], 0, session.maxNumbers);
   if (typeof n === "string") return writer.error(n);
   const encoding = args[2]?.toUpperCase();
@@ -329,14 +415,16 @@ function randbytes(args: string[], writer: ReplyWriter, session: Session) {
       }': expected HEX or BASE64`,
     );
   }
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65536) {
-    crypto.getRandomValues(bytes.subarray(i, Math.min(n, i + 65536)));
+  let bytes = new Uint8Array(n);
+  if (source !== undefined) {
+    bytes = wordBytes(n, source);
+  } else {
+    for (let i = 0; i < n; i += 65536) {
+      crypto.getRandomValues(bytes.subarray(i, Math.min(n, i + 65536)));
+    }
   }
   if (encoding === "HEX") {
-    writer.bulk(
-      Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
-    );
+    writer.bulk(hex(bytes));
   } else if (encoding === "BASE64") {
     let binary = "";
     for (const b of bytes) binary += String.fromCharCode(b);
@@ -350,7 +438,12 @@ const DEFAULT_ALPHABET =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /** RANDSTRING count length [ALPHABET chars]: strings of uniform characters. */
-function randstring(args: string[], writer: ReplyWriter, session: Session) {
+function randstring(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source: RandomSource = cryptoRandomSource(),
+) {
   const count = integerArgument("count", args[1], 0, session.maxNumbers);
   if (typeof count === "string") return writer.error(count);
   const length = integerArgument("length", args[2], 0, session.maxNumbers);
@@ -379,7 +472,7 @@ function randstring(args: string[], writer: ReplyWriter, session: Session) {
   for (let s = 0; s < count; s++) {
     let text = "";
     for (let c = 0; c < length; c++) {
-      text += alphabet[randomBelow(alphabet.length)];
+      text += alphabet[randomBelow(alphabet.length, { source })];
     }
     strings.push(text);
   }
@@ -391,7 +484,12 @@ function randstring(args: string[], writer: ReplyWriter, session: Session) {
  * digits (1 to 15, default 6): an integer drawn uniformly below 10^decimals,
  * written as 0.xxx with every digit (no binary rounding on the way).
  */
-function randfloat(args: string[], writer: ReplyWriter, session: Session) {
+function randfloat(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source: RandomSource = cryptoRandomSource(),
+) {
   const count = integerArgument("count", args[1], 0, session.maxNumbers);
   if (typeof count === "string") return writer.error(count);
   const decimals = args.length > 2
@@ -399,7 +497,6 @@ function randfloat(args: string[], writer: ReplyWriter, session: Session) {
     : 6;
   if (typeof decimals === "string") return writer.error(decimals);
   const bound = 10 ** decimals;
-  const source = cryptoRandomSource();
   writer.arrayHeader(count);
   for (let i = 0; i < count; i++) {
     const digits = String(randomBelow(bound, { source })).padStart(
@@ -422,15 +519,20 @@ function realArgument(name: string, text: string): number | string {
 const TWO_53 = 2 ** 53;
 
 /** A uniform double in (0, 1): 53 random bits, centred in their interval. */
-function openUnit(): number {
-  return (randomBelow(TWO_53) + 0.5) / TWO_53;
+function openUnit(source: RandomSource): number {
+  return (randomBelow(TWO_53, { source }) + 0.5) / TWO_53;
 }
 
 /**
  * GAUSS count mean stddev: normal deviates by the Box–Muller transform of
  * pairs of 53-bit uniforms in (0, 1) from the CSPRNG.
  */
-function gauss(args: string[], writer: ReplyWriter, session: Session): void {
+function gauss(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  source: RandomSource = cryptoRandomSource(),
+): void {
   const count = integerArgument("count", args[1], 0, session.maxNumbers);
   if (typeof count === "string") return writer.error(count);
   const mean = realArgument("mean", args[2]);
@@ -442,8 +544,8 @@ function gauss(args: string[], writer: ReplyWriter, session: Session): void {
   }
   writer.arrayHeader(count);
   for (let i = 0; i < count; i += 2) {
-    const radius = Math.sqrt(-2 * Math.log(openUnit()));
-    const angle = 2 * Math.PI * openUnit();
+    const radius = Math.sqrt(-2 * Math.log(openUnit(source)));
+    const angle = 2 * Math.PI * openUnit(source);
     writer.double(mean + stddev * radius * Math.cos(angle));
     if (i + 1 < count) writer.double(mean + stddev * radius * Math.sin(angle));
   }
@@ -511,21 +613,22 @@ function help(args: string[], writer: ReplyWriter): void {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  RANDINT: { arity: -4, run: randint },
-  SEQUENCE: { arity: 3, run: sequence },
-  SHUFFLE: { arity: -1, run: (args, writer) => shuffle(args, writer) },
-  SAMPLE: { arity: -2, run: (args, writer) => sample(args, writer) },
+  RANDINT: { arity: -4, draw: true, run: randint },
+  SEQUENCE: { arity: 3, draw: true, run: sequence },
+  SHUFFLE: { arity: -1, draw: true, run: shuffle },
+  SAMPLE: { arity: -2, draw: true, run: sample },
   UUID: {
     arity: -1,
-    run(args, writer, session) {
+    draw: true,
+    run(args, writer, session, source) {
       if (args.length > 2) writer.error(wrongArity(args[0]));
-      else uuid(args, writer, session);
+      else uuid(args, writer, session, source);
     },
   },
-  RANDBYTES: { arity: -2, run: randbytes },
-  RANDSTRING: { arity: -3, run: randstring },
-  RANDFLOAT: { arity: -2, run: randfloat },
-  GAUSS: { arity: 4, run: gauss },
+  RANDBYTES: { arity: -2, draw: true, run: randbytes },
+  RANDSTRING: { arity: -3, draw: true, run: randstring },
+  RANDFLOAT: { arity: -2, draw: true, run: randfloat },
+  GAUSS: { arity: 4, draw: true, run: gauss },
   PING: {
     arity: -1,
     run(args, writer) {
@@ -576,12 +679,16 @@ export const COMMANDS: Record<string, Command> = {
   HELP: { arity: -1, run: (args, writer) => help(args, writer) },
 };
 
-/** Runs one request, writing its reply. */
+/**
+ * Runs one request, writing its reply. A seeded draw returns a promise: its
+ * key is hashed with Web Crypto, which is asynchronous, and its reply is
+ * written once it settles.
+ */
 export function runCommand(
   args: string[],
   writer: ReplyWriter,
   session: Session,
-): void {
+): Promise<void> | undefined {
   const name = args[0].toUpperCase();
   const command = COMMANDS[name];
   if (command === undefined) {
@@ -593,6 +700,15 @@ export function runCommand(
     );
     return;
   }
+  // A draw's last two arguments may be SEED seed (PROTOCOL.md 5.4).
+  let seed: string | undefined;
+  if (
+    command.draw && args.length >= 3 &&
+    args[args.length - 2].toUpperCase() === "SEED"
+  ) {
+    seed = args[args.length - 1];
+    args = args.slice(0, -2);
+  }
   const arity = command.arity;
   if (
     (arity > 0 && args.length !== arity) || (arity < 0 && args.length < -arity)
@@ -600,5 +716,11 @@ export function runCommand(
     writer.error(wrongArity(args[0]));
     return;
   }
-  command.run(args, writer, session);
+  if (seed === undefined) {
+    command.run(args, writer, session);
+    return;
+  }
+  return seedSource(seed).then((source) =>
+    command.run(args, writer, session, source)
+  );
 }

@@ -1,11 +1,13 @@
 /**
- * The request port (being built, issue 11; PROTOCOL.md §5): a server that
+ * The request port (PROTOCOL.md §5): a server that
  * speaks the Redis protocol, so that Redis clients and tools can ask
  * randport for the draw they need (`RANDINT`, `SEQUENCE`, `SHUFFLE`,
- * `SAMPLE`, `UUID`, `RANDBYTES`, `RANDSTRING`, `RANDFLOAT`, `GAUSS` so far), beside
+ * `SAMPLE`, `UUID`, `RANDBYTES`, `RANDSTRING`, `RANDFLOAT`, `GAUSS`), beside
  * the handshakes they send (`PING`, `ECHO`, `HELLO 2|3`,
  * `CLIENT`, `SELECT 0`, `COMMAND`, `INFO`, `CONFIG GET`, `QUIT`, `RESET`).
- * It is not on the command line yet.
+ * On the command line, `deno task serve` opens it beside the push port
+ * (`--request-port`, default 27680); in the library, `serve()` does with its
+ * `requests` option, or `serveRequests` alone.
  *
  * ```ts
  * import { serveRequests } from "@randport/randport/request";
@@ -25,8 +27,5 @@
 
 export * from "./request_options.ts";
 export * from "./serve_requests.ts";
-export {
-  LOG_LEVELS,
-  type LogLevel,
-  type ServerLogger,
-} from "../server/logger.ts";
+export { LOG_LEVELS, type LogLevel, type ServerLogger } from "../log/logger.ts";
+export { ConnectionBudget } from "../net/connection_budget.ts";

@@ -11,8 +11,10 @@ import {
   type CheckIntegerOptions,
   checkMilliseconds,
   checkSignal,
+  OptionError,
 } from "../errors/option_error.ts";
-import { checkLogger, type ServerLogger } from "../server/logger.ts";
+import { checkLogger, type ServerLogger } from "../log/logger.ts";
+import { ConnectionBudget } from "../net/connection_budget.ts";
 
 /** Options for `serveRequests`. */
 export interface RequestServerOptions {
@@ -68,12 +70,27 @@ export interface RequestServerOptions {
    */
   writeTimeout?: number;
   /**
+   * Milliseconds that connections running requests get, once shutdown has
+   * begun, to write their replies; idle connections close at once.
+   *
+   * @default {5000}
+   */
+  shutdownGrace?: number;
+  /**
    * The most connections served at once; one more is sent
    * `-ERR max number of clients reached` and closed.
    *
    * @default {10000}
    */
   maxConnections?: number;
+  /**
+   * A connection budget shared with other listeners, such as the push
+   * port's: when given, it is the limit, and `maxConnections` is not used.
+   * `serve()` passes one so that its `maxConnections` holds for both ports.
+   *
+   * @default {a budget of maxConnections of its own}
+   */
+  budget?: ConnectionBudget;
   /**
    * Aborting it stops the server: the port closes, connections are closed.
    *
@@ -108,6 +125,7 @@ export const REQUEST_DEFAULTS: {
   readonly maxPendingBytes: number;
   readonly idleTimeout: number;
   readonly writeTimeout: number;
+  readonly shutdownGrace: number;
   readonly maxConnections: number;
 } = Object.freeze({
   hostname: "127.0.0.1",
@@ -118,6 +136,7 @@ export const REQUEST_DEFAULTS: {
   maxPendingBytes: 1024 * 1024,
   idleTimeout: 300_000,
   writeTimeout: 30_000,
+  shutdownGrace: 5_000,
   maxConnections: 10_000,
 });
 
@@ -156,12 +175,21 @@ export interface ResolvedRequestOptions {
   idleTimeout: number;
   /** Milliseconds a write may wait; 0 never. */
   writeTimeout: number;
+  /** Milliseconds busy connections get at shutdown. */
+  shutdownGrace: number;
   /** The most connections at once. */
   maxConnections: number;
+  /** Where connections take their places: the limit. */
+  budget: ConnectionBudget;
   /** Aborting it stops the server. */
   signal: AbortSignal | undefined;
   /** Where log lines go. */
   logger: ServerLogger;
+}
+
+function checkBudget(value: unknown): ConnectionBudget | undefined {
+  if (value === undefined || value instanceof ConnectionBudget) return value;
+  throw new OptionError("budget", "expected a ConnectionBudget");
 }
 
 /**
@@ -193,6 +221,7 @@ export function resolveRequestOptions(
       options[field] ?? REQUEST_DEFAULTS[field],
       LIMITS[field],
     );
+  const maxConnections = integer("maxConnections");
   return {
     hostname,
     port: integer("port"),
@@ -208,7 +237,12 @@ export function resolveRequestOptions(
       "writeTimeout",
       options.writeTimeout ?? REQUEST_DEFAULTS.writeTimeout,
     ),
-    maxConnections: integer("maxConnections"),
+    shutdownGrace: checkMilliseconds(
+      "shutdownGrace",
+      options.shutdownGrace ?? REQUEST_DEFAULTS.shutdownGrace,
+    ),
+    maxConnections,
+    budget: checkBudget(options.budget) ?? new ConnectionBudget(maxConnections),
     signal,
     logger: checkLogger("logger", options.logger),
   };

@@ -41,7 +41,9 @@ export interface RequestServer {
   /** Settles once the server has stopped and every connection is closed. */
   readonly finished: Promise<void>;
   /**
-   * Stops accepting and closes every connection.
+   * Stops accepting, closes idle connections at once and the others once
+   * the replies to what they sent are written, or when the shutdown grace
+   * is over.
    *
    * @returns The same promise as `finished`.
    */
@@ -57,6 +59,14 @@ function looksLikeHttp(args: string[]): boolean {
   const name = args[0].toUpperCase();
   return name === "POST" || name === "HOST:" ||
     (args.length === 3 && /^HTTP\//i.test(args[2]));
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Closed already (a timeout, or shutdown).
+  }
 }
 
 async function writeAll(
@@ -91,6 +101,8 @@ class Server implements RequestServer {
   readonly #options: ResolvedRequestOptions;
   readonly #listener: Deno.TcpListener;
   readonly #conns = new Set<Deno.TcpConn>();
+  /** Connections running requests or writing replies: they may finish. */
+  readonly #busy = new Set<Deno.TcpConn>();
   #stopping = false;
 
   constructor(options: ResolvedRequestOptions) {
@@ -112,12 +124,16 @@ class Server implements RequestServer {
     if (!this.#stopping) {
       this.#stopping = true;
       this.#listener.close();
+      // Idle connections close now; busy ones once their replies are
+      // written, or when the grace is over.
       for (const conn of this.#conns) {
-        try {
-          conn.close();
-        } catch {
-          // Closed already.
-        }
+        if (!this.#busy.has(conn)) closeQuietly(conn);
+      }
+      if (this.#conns.size > 0) {
+        const timer = setTimeout(() => {
+          for (const conn of this.#conns) closeQuietly(conn);
+        }, this.#options.shutdownGrace);
+        this.finished.then(() => clearTimeout(timer));
       }
     }
     return this.finished;
@@ -137,7 +153,7 @@ class Server implements RequestServer {
         continue;
       }
       this.stats.accepted++;
-      if (this.#conns.size >= this.#options.maxConnections) {
+      if (!this.#options.budget.tryAcquire()) {
         this.stats.rejected++;
         conn.write(TOO_MANY).catch(() => {}).finally(() => conn.close());
         continue;
@@ -175,6 +191,7 @@ class Server implements RequestServer {
         const n = await conn.read(buf);
         clearTimeout(idle);
         if (n === null) break;
+        this.#busy.add(conn);
         let requests: string[][];
         let fault: RespProtocolError | undefined;
         try {
@@ -194,7 +211,8 @@ class Server implements RequestServer {
             return;
           }
           first = false;
-          runCommand(args, writer, session);
+          const seeded = runCommand(args, writer, session);
+          if (seeded) await seeded;
           this.stats.requests++;
           if (session.quit) break;
           // Replies waiting beyond the limit are written before the next
@@ -216,6 +234,8 @@ class Server implements RequestServer {
         if (writer.length > 0) {
           await writeAll(conn, writer.take(), options.writeTimeout);
         }
+        this.#busy.delete(conn);
+        if (this.#stopping) break;
       }
     } catch (error) {
       options.logger.log(
@@ -225,12 +245,10 @@ class Server implements RequestServer {
     } finally {
       clearTimeout(idle);
       this.#conns.delete(conn);
+      this.#busy.delete(conn);
       this.stats.active--;
-      try {
-        conn.close();
-      } catch {
-        // Closed already (a timeout, or shutdown).
-      }
+      this.#options.budget.release();
+      closeQuietly(conn);
     }
   }
 }

@@ -23,7 +23,8 @@
  * @module
  */
 
-export * from "./logger.ts";
+export * from "../log/mod.ts";
+export * from "./listen_error.ts";
 export * from "./serve.ts";
 export * from "./serve_options.ts";
 export * from "./server_stats.ts";

@@ -8,13 +8,19 @@
  */
 
 import { formatAddress } from "../net/address.ts";
+import { ConnectionBudget } from "../net/connection_budget.ts";
+import {
+  type RequestServer,
+  serveRequests,
+} from "../request/serve_requests.ts";
 import { encodeErrReply } from "../wire/err_reply.ts";
 import { maxPayloadBytes, PayloadEncoder } from "../wire/encoder.ts";
 import type { PayloadSpec } from "../wire/payload_spec.ts";
 import { isClientError } from "./_client_errors.ts";
 import { Connection } from "./_connection.ts";
 import { type Turn, Turns } from "./_turns.ts";
-import type { LogLevel } from "./logger.ts";
+import type { LogLevel } from "../log/logger.ts";
+import { ListenError } from "./listen_error.ts";
 import {
   type ResolvedServeOptions,
   resolveServeOptions,
@@ -30,11 +36,14 @@ export interface RandportServer {
   readonly payload: PayloadSpec;
   /** Live counters. */
   readonly stats: Readonly<ServerStats>;
+  /** The request port, when the `requests` option opened one. */
+  readonly requests: RequestServer | undefined;
   /** Settles once the server has stopped and every connection is closed. */
   readonly finished: Promise<void>;
   /**
    * Stops accepting at once, ends streams at the next number boundary, lets
-   * fixed payloads finish within the shutdown grace, then closes the rest.
+   * fixed payloads (and the request port's replies in progress) finish
+   * within the shutdown grace, then closes the rest.
    *
    * @returns The same promise as `finished`.
    */
@@ -58,6 +67,14 @@ function delay(ms: number): Promise<void> {
 }
 
 function listen(options: ResolvedServeOptions): Deno.TcpListener {
+  try {
+    return listenAnywhere(options);
+  } catch (error) {
+    throw new ListenError("push", options, error);
+  }
+}
+
+function listenAnywhere(options: ResolvedServeOptions): Deno.TcpListener {
   const { hostname, port, backlog: tcpBacklog } = options;
   if (hostname !== undefined) {
     return Deno.listen({ hostname, port, tcpBacklog });
@@ -84,9 +101,11 @@ class Server implements RandportServer {
     numbers: 0,
     bytes: 0,
   };
+  readonly requests: RequestServer | undefined;
   readonly finished: Promise<void>;
   readonly #options: ResolvedServeOptions;
   readonly #listener: Deno.TcpListener;
+  readonly #budget: ConnectionBudget;
   readonly #connections = new Set<Connection>();
   readonly #bufferBytes: number;
   readonly #sweeper: ReturnType<typeof setInterval>;
@@ -103,6 +122,8 @@ class Server implements RandportServer {
     );
     this.#listener = listen(options);
     this.addr = this.#listener.addr;
+    this.#budget = new ConnectionBudget(options.maxConnections);
+    this.requests = this.#openRequestPort(options);
     // Only once listening worked: an open channel keeps the process alive.
     this.#turns = new Turns();
     // One timer for every deadline: nothing per connection on the hot path
@@ -115,7 +136,8 @@ class Server implements RandportServer {
       () => this.#sweep(),
       Math.max(10, Math.min(1000, shortest / 4)),
     );
-    this.finished = this.#acceptLoop();
+    this.finished = Promise.all([this.#acceptLoop(), this.requests?.finished])
+      .then(() => {});
     const signal = options.signal;
     if (signal?.aborted) {
       this.shutdown();
@@ -126,10 +148,35 @@ class Server implements RandportServer {
     }
   }
 
+  #openRequestPort(options: ResolvedServeOptions): RequestServer | undefined {
+    if (options.requests === undefined) return undefined;
+    try {
+      return serveRequests({
+        ...options.requests,
+        // The address the push port bound: "every interface" is `::` or
+        // `0.0.0.0`, whichever this host has.
+        hostname: this.addr.hostname,
+        writeTimeout: options.writeTimeout === Infinity
+          ? 0
+          : options.writeTimeout,
+        shutdownGrace: options.shutdownGrace,
+        budget: this.#budget,
+        logger: options.logger,
+      });
+    } catch (error) {
+      this.#listener.close();
+      throw new ListenError("requests", {
+        hostname: options.hostname,
+        port: options.requests.port,
+      }, error);
+    }
+  }
+
   shutdown(): Promise<void> {
     if (!this.#stopping) {
       this.#stopping = true;
       this.#listener.close();
+      this.requests?.shutdown();
       if (this.#connections.size > 0) {
         this.#log(
           "info",
@@ -158,7 +205,7 @@ class Server implements RandportServer {
         continue;
       }
       this.stats.accepted++;
-      if (this.#connections.size >= this.#options.maxConnections) {
+      if (!this.#budget.tryAcquire()) {
         this.#reject(conn);
       } else {
         this.#handle(new Connection(conn, ordinal++));
@@ -239,6 +286,7 @@ class Server implements RandportServer {
     } finally {
       connection.close("done");
       this.#connections.delete(connection);
+      this.#budget.release();
       this.stats.active--;
       if (this.#stopping && this.#connections.size === 0) {
         this.#idle.resolve();
@@ -335,8 +383,8 @@ class Server implements RandportServer {
  *
  * @param options Where to listen, what to send, and limits.
  * @returns The running server.
- * @throws {Deno.errors.AddrInUse} And the other `Deno.listen` errors when
- * the address cannot be bound.
+ * @throws {ListenError} When a port cannot be bound; its `cause` is the
+ * `Deno.listen` error (`Deno.errors.AddrInUse`, ...).
  * @throws {OptionError} Naming the option when one cannot be honoured
  * (`PayloadSpecError` for the payload's fields); see `resolveServeOptions`.
  */

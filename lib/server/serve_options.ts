@@ -22,7 +22,28 @@ import {
   type PayloadSpecOptions,
   resolvePayloadSpec,
 } from "../wire/payload_spec.ts";
-import { checkLogger, type ServerLogger } from "./logger.ts";
+import { checkLogger, type ServerLogger } from "../log/logger.ts";
+import {
+  type RequestServerOptions,
+  resolveRequestOptions,
+} from "../request/request_options.ts";
+
+/**
+ * The request port's own options when `serve()` opens it beside the push
+ * port (PROTOCOL.md §5). The rest it shares with the push port: `hostname`
+ * (it listens on the address the push port bound), `writeTimeout`,
+ * `shutdownGrace`, `logger`, and the `maxConnections` budget, which counts
+ * the connections of both ports together.
+ */
+export type RequestPortOptions = Pick<
+  RequestServerOptions,
+  | "port"
+  | "maxNumbers"
+  | "maxBulkBytes"
+  | "maxInlineBytes"
+  | "maxPendingBytes"
+  | "idleTimeout"
+>;
 
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
@@ -104,6 +125,15 @@ export interface ServeOptions {
    * @default {30000}
    */
   writeTimeout?: number;
+  /**
+   * Opens the request port (PROTOCOL.md §5) beside the push port, with
+   * these options (its port defaults to 27680; 0 picks a free one).
+   * Left out, there is no request port; the command line opens one unless
+   * told `--request-port off`.
+   *
+   * @default {undefined}
+   */
+  requests?: RequestPortOptions;
   /**
    * Aborting it starts the server's shutdown.
    *
@@ -193,6 +223,8 @@ export interface ResolvedServeOptions {
   maxConnections: number;
   /** Milliseconds a write may wait for room; 0 waits forever. */
   writeTimeout: number;
+  /** The request port's own options, checked; `undefined` for none. */
+  requests: Required<RequestPortOptions> | undefined;
   /** Aborting it starts shutdown. */
   signal: AbortSignal | undefined;
   /** Where log lines go. */
@@ -269,7 +301,42 @@ export function resolveServeOptions(
       options.writeTimeout ?? SERVE_DEFAULTS.writeTimeout,
       { infinite: true },
     ),
+    requests: checkRequestPort(options.requests),
     signal,
     logger: checkLogger("logger", logger),
   };
+}
+
+/** The request port's options, checked; errors name `requests.<field>`. */
+function checkRequestPort(
+  requests: RequestPortOptions | undefined,
+): Required<RequestPortOptions> | undefined {
+  if (requests === undefined) return undefined;
+  if (typeof requests !== "object" || requests === null) {
+    throw new OptionError("requests", "expected an object of options");
+  }
+  const { port, maxNumbers, maxBulkBytes, maxInlineBytes, maxPendingBytes } =
+    requests;
+  const own = {
+    port,
+    maxNumbers,
+    maxBulkBytes,
+    maxInlineBytes,
+    maxPendingBytes,
+    idleTimeout: requests.idleTimeout,
+  };
+  try {
+    const resolved = resolveRequestOptions(own);
+    return {
+      port: resolved.port,
+      maxNumbers: resolved.maxNumbers,
+      maxBulkBytes: resolved.maxBulkBytes,
+      maxInlineBytes: resolved.maxInlineBytes,
+      maxPendingBytes: resolved.maxPendingBytes,
+      idleTimeout: resolved.idleTimeout,
+    };
+  } catch (error) {
+    if (!(error instanceof OptionError)) throw error;
+    throw new OptionError(`requests.${error.field}`, error.detail);
+  }
 }

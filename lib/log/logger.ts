@@ -12,7 +12,7 @@ import { OptionError } from "../errors/option_error.ts";
  *
  * @example Usage
  * ```ts
- * import { LOG_LEVELS } from "@randport/randport/server";
+ * import { LOG_LEVELS } from "@randport/randport/log";
  *
  * console.log(LOG_LEVELS.join("|")); // "error|info|debug"
  * ```
@@ -39,7 +39,8 @@ export interface ServerLogger {
  *
  * @example Usage
  * ```ts
- * import { serve, stderrLogger } from "@randport/randport/server";
+ * import { serve } from "@randport/randport/server";
+ * import { stderrLogger } from "@randport/randport/log";
  *
  * const server = serve({ hostname: "127.0.0.1", port: 0, logger: stderrLogger("info") });
  * await server.shutdown(); // logs "info stopped: ..."
@@ -65,7 +66,7 @@ export function stderrLogger(threshold: LogLevel): ServerLogger {
  *
  * @example Usage
  * ```ts
- * import { errorsToStderr } from "@randport/randport/server";
+ * import { errorsToStderr } from "@randport/randport/log";
  *
  * errorsToStderr.log("info", "not written");
  * ```
@@ -82,7 +83,7 @@ export const errorsToStderr: ServerLogger = Object.freeze({
  *
  * @example Usage
  * ```ts
- * import { checkLogger, errorsToStderr } from "@randport/randport/server";
+ * import { checkLogger, errorsToStderr } from "@randport/randport/log";
  *
  * console.log(checkLogger("logger", undefined) === errorsToStderr); // true
  * ```

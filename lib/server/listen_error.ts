@@ -1,0 +1,64 @@
+/**
+ * The error `serve()` throws when one of its ports cannot be bound.
+ *
+ * @module
+ */
+
+/** Which of the server's listeners a {@linkcode ListenError} is about. */
+export type Listener = "push" | "requests";
+
+/**
+ * A port `serve()` could not listen on. Its `cause` is the error from
+ * `Deno.listen` (`Deno.errors.AddrInUse`, `Deno.errors.PermissionDenied`,
+ * ...); nothing is left listening.
+ *
+ * @example Usage
+ * ```ts
+ * import { ListenError, serve } from "@randport/randport/server";
+ *
+ * const first = serve({ hostname: "127.0.0.1", port: 0 });
+ * try {
+ *   serve({ hostname: "127.0.0.1", port: first.addr.port });
+ * } catch (error) {
+ *   if (error instanceof ListenError) {
+ *     console.log(error.listener, error.cause instanceof Deno.errors.AddrInUse); // "push" true
+ *   }
+ * }
+ * await first.shutdown();
+ * ```
+ */
+export class ListenError extends Error {
+  /** Which port: the push port, or the request port. */
+  readonly listener: Listener;
+  /** The address asked for; `undefined` for every interface. */
+  readonly hostname: string | undefined;
+  /** The port asked for. */
+  readonly port: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param listener Which port.
+   * @param address Where it was to listen.
+   * @param cause The error from `Deno.listen`.
+   */
+  constructor(
+    listener: Listener,
+    address: { hostname: string | undefined; port: number },
+    cause: unknown,
+  ) {
+    const where = `${
+      address.hostname ?? "every interface"
+    } port ${address.port}`;
+    super(
+      `cannot listen on ${where} (${listener} port): ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+    this.name = "ListenError";
+    this.listener = listener;
+    this.hostname = address.hostname;
+    this.port = address.port;
+  }
+}
