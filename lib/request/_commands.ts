@@ -555,30 +555,33 @@ function gauss(
 const HELP: [string, string][] = [
   [
     "RANDINT",
-    "RANDINT count min max [UNIQUE] [FORMAT csv|lines|json] -- count integers uniform in min..max (within ±(2^53-1)); UNIQUE: no repeats; FORMAT: one payload string",
+    "RANDINT count min max [UNIQUE] [FORMAT csv|lines|json] [SEED seed] -- count integers uniform in min..max (within ±(2^53-1)); UNIQUE: no repeats; FORMAT: one payload string",
   ],
   [
     "SEQUENCE",
-    "SEQUENCE min max -- a uniformly random permutation of min..max",
+    "SEQUENCE min max [SEED seed] -- a uniformly random permutation of min..max",
   ],
-  ["SHUFFLE", "SHUFFLE item ... -- the items in a uniformly random order"],
+  [
+    "SHUFFLE",
+    "SHUFFLE item ... [SEED seed] -- the items in a uniformly random order",
+  ],
   [
     "SAMPLE",
-    "SAMPLE k item ... -- k of the items, none twice, in random order",
+    "SAMPLE k item ... [SEED seed] -- k of the items, none twice, in random order",
   ],
-  ["UUID", "UUID [count] -- version 4 UUIDs"],
-  ["RANDBYTES", "RANDBYTES n [HEX|BASE64] -- n random bytes"],
+  ["UUID", "UUID [count] [SEED seed] -- version 4 UUIDs"],
+  ["RANDBYTES", "RANDBYTES n [HEX|BASE64] [SEED seed] -- n random bytes"],
   [
     "RANDSTRING",
-    "RANDSTRING count length [ALPHABET chars] -- strings of characters uniform over the alphabet (default A-Z a-z 0-9)",
+    "RANDSTRING count length [ALPHABET chars] [SEED seed] -- strings of characters uniform over the alphabet (default A-Z a-z 0-9)",
   ],
   [
     "RANDFLOAT",
-    "RANDFLOAT count [decimals] -- numbers uniform in [0, 1), exact at 1 to 15 decimals (default 6)",
+    "RANDFLOAT count [decimals] [SEED seed] -- numbers uniform in [0, 1), exact at 1 to 15 decimals (default 6)",
   ],
   [
     "GAUSS",
-    "GAUSS count mean stddev -- normal deviates (Box-Muller on 53-bit uniforms); doubles in RESP3, strings in RESP2",
+    "GAUSS count mean stddev [SEED seed] -- normal deviates (Box-Muller on 53-bit uniforms); doubles in RESP3, strings in RESP2",
   ],
   ["PING", "PING [message] -- PONG, or the message"],
   ["ECHO", "ECHO message -- the message"],
