@@ -7,10 +7,13 @@
 import denoJson from "./deno.json" with { type: "json" };
 import {
   asUsageError,
+  checkDrawFormat,
   choiceFlag,
   createColors,
+  drawRequest,
   emptyPayloadNote,
   errorHint,
+  formatDraws,
   formatHistogram,
   formatStats,
   hostFlag,
@@ -25,13 +28,17 @@ import {
   readSession,
   runMain,
   secondsFlag,
+  splitDrawArgs,
   UsageError,
   writeText,
 } from "./lib/cli/mod.ts";
 import {
+  connectRequests,
   FETCH_DEFAULTS,
   FETCH_LIMITS,
+  REQUEST_CLIENT_DEFAULTS,
   resolveFetchOptions,
+  resolveRequestClientOptions,
 } from "./lib/client/mod.ts";
 import { RandportError } from "./lib/errors/mod.ts";
 import { type NumberRange, StreamStats } from "./lib/stats/mod.ts";
@@ -51,8 +58,9 @@ const HELP =
 Reads the whole payload (csv, lines or json, detected automatically, of any
 length) and prints the numbers, or a summary of them.
 
-Usage: deno task client [flags]
-       randport-client [flags]
+Usage: deno task client [flags]                  (the push port)
+       deno task client COMMAND ARG... [flags]      (the request port)
+       randport-client ...
 
 Flags:
   --host HOST        server to connect to (default: ${FETCH_DEFAULTS.hostname})
@@ -89,7 +97,30 @@ A progress line appears on stderr during long reads when stderr is a terminal
 what was read is still printed or summarized, and the exit code is 130.
 Colours appear only on terminals, and never when NO_COLOR is set.
 
-Exit codes: 0 success, 1 network or payload error, 2 bad flags, 130 Ctrl-C.`;
+Draws from the request port (PROTOCOL.md §5; default port ${REQUEST_CLIENT_DEFAULTS.port}):
+  randint count min max        integers in min..max (--unique: none twice)
+  sequence min max             a random permutation of min..max
+  shuffle item ...             the items in random order
+  sample k item ...            k of the items, none twice
+  uuid [count]                 version 4 UUIDs
+  randbytes n                  n random bytes (--format hex | base64 | raw)
+  randstring count length      strings over A-Z a-z 0-9 (--alphabet CHARS)
+  randfloat count [decimals]   exact decimals uniform in [0, 1)
+  gauss count mean stddev      normal deviates
+Their flags: --host, --port, --timeout and -q as above; --format lines | csv |
+json (lines: one value per line); --seed S (a draw anyone can recompute from
+S, PROTOCOL.md §5.4); --repeat N (N draws, pipelined on one connection, one
+line each); --stats, --histogram and --range on randint and sequence (the
+range defaults to the one asked for). Arguments may be negative numbers;
+after --, every word is an argument (items that start with dashes).
+
+  deno task client randint 6 1 49 --unique       # a lottery draw
+  deno task client randint 3 1 6 --repeat 5      # five throws of three dice
+  deno task client shuffle ace king queen jack --seed "beacon 4242"
+  deno task client randint 100000 1 6 --stats    # is the port's die fair?
+
+Exit codes: 0 success, 1 network or payload error, 2 bad flags or arguments
+(the server's own refusals of an argument included), 130 Ctrl-C.`;
 
 const FLAGS = {
   host: { type: "string" },
@@ -136,7 +167,183 @@ function terminalWidth(): number {
   }
 }
 
+/** The flags of the draw subcommands. */
+const DRAW_FLAGS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  timeout: { type: "string" },
+  format: { type: "string" },
+  unique: { type: "boolean" },
+  alphabet: { type: "string" },
+  seed: { type: "string" },
+  repeat: { type: "string" },
+  stats: { type: "boolean" },
+  histogram: { type: "boolean" },
+  range: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The most draws one `--repeat` asks for. */
+const MAX_REPEAT = 1_000_000;
+
+/** `deno task client COMMAND ARG... [flags]`: one draw, or --repeat N. */
+async function drawMain(args: string[]): Promise<number> {
+  const split = splitDrawArgs(args, DRAW_FLAGS);
+  const values = parseFlags(split.flags, DRAW_FLAGS);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const text = (name: keyof typeof DRAW_FLAGS) => {
+    const value = values[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const request = drawRequest(split.name, split.positionals, {
+    unique: values.unique === true,
+    alphabet: text("alphabet"),
+    seed: text("seed"),
+  });
+  const host = text("host");
+  const port = text("port");
+  const timeout = text("timeout");
+  const options = {
+    hostname: host === undefined ? undefined : hostFlag("--host", host),
+    port: port === undefined
+      ? undefined
+      : integerFlag("--port", port, FETCH_LIMITS.port),
+    timeout: timeout === undefined
+      ? undefined
+      : secondsFlag("--timeout", timeout),
+  };
+  let resolved;
+  try {
+    resolved = resolveRequestClientOptions(options);
+  } catch (error) {
+    throw asUsageError(error, FLAG_OF);
+  }
+  const repeatText = text("repeat");
+  const repeat = repeatText === undefined
+    ? 1
+    : integerFlag("--repeat", repeatText, { min: 1, max: MAX_REPEAT });
+  if (repeatText !== undefined && request.args.includes("SEED")) {
+    throw new UsageError(
+      "--repeat: with --seed every draw would be the same; vary the seed instead",
+    );
+  }
+  const summary = values.stats === true || values.histogram === true;
+  if (summary && request.kind !== "integers") {
+    throw new UsageError(
+      `--${
+        values.stats ? "stats" : "histogram"
+      }: only with randint and sequence`,
+    );
+  }
+  if (summary && text("format") !== undefined) {
+    throw new UsageError(
+      "--format: only for printed numbers; --stats and --histogram print a summary",
+    );
+  }
+  const rangeText = text("range");
+  if (rangeText !== undefined && !summary) {
+    throw new UsageError("--range: only with --stats or --histogram");
+  }
+  const format = checkDrawFormat(text("format"), {
+    kind: request.kind,
+    name: split.name,
+  });
+  const range = rangeText === undefined
+    ? request.range
+    : rangeFlag("--range", rangeText);
+
+  const interrupt = new AbortController();
+  onStopSignals(() => interrupt.abort(), { signals: ["SIGINT"] });
+  const bytes = request.kind === "bytes";
+  let draws: (number | string)[][] | Uint8Array[];
+  try {
+    const client = await connectRequests({
+      ...resolved,
+      signal: interrupt.signal,
+    });
+    try {
+      // Every call is made before any reply is awaited: the client writes
+      // them together, one pipeline.
+      const calls = Array.from(
+        { length: repeat },
+        () => client.command(request.args, { bytes }),
+      );
+      // UUID without a count replies with one string, not an array of one.
+      draws = (await Promise.all(calls)).map((reply) =>
+        Array.isArray(reply) || reply instanceof Uint8Array ? reply : [reply]
+      ) as typeof draws;
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    if (interrupt.signal.aborted) {
+      console.error("randport client: interrupted");
+      return 130;
+    }
+    if (error instanceof RandportError) {
+      const where = { hostname: resolved.hostname, port: resolved.port };
+      if (error.code === "server-error") {
+        // The server names the argument at fault: the user's to fix.
+        throw new UsageError(
+          `the server refused ${split.name}: ${
+            error.message.replace(/^ERR /, "")
+          } (see --help)`,
+        );
+      }
+      throw new Error(
+        `${error.message}; ${
+          errorHint(error.code, { ...where, requestPort: true })
+        }`,
+      );
+    }
+    throw error;
+  }
+  try {
+    if (summary) {
+      const stats = new StreamStats({ range });
+      for (const draw of draws as number[][]) stats.add(draw);
+      const stdoutTerminal = Deno.stdout.isTerminal();
+      const colors = createColors({
+        enabled: !Deno.noColor && stdoutTerminal,
+      });
+      const parts = [];
+      if (values.histogram) {
+        parts.push(formatHistogram(stats, {
+          width: stdoutTerminal ? terminalWidth() : 80,
+          colors,
+        }));
+      }
+      if (values.stats) parts.push(formatStats(stats, { colors }));
+      await writeText(Deno.stdout, parts.join("\n"));
+      return 0;
+    }
+    const output = formatDraws(draws, format, {
+      kind: request.kind,
+      repeated: repeatText !== undefined,
+    });
+    if (typeof output === "string") await writeText(Deno.stdout, output);
+    else {
+      for (let offset = 0; offset < output.length;) {
+        offset += await Deno.stdout.write(output.subarray(offset));
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) return 0; // e.g. `| head`
+    throw error;
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
+  // A first word that is no flag is a draw subcommand of the request port.
+  const first = Deno.args[0];
+  if (first !== undefined && !first.startsWith("-")) {
+    return await drawMain(Deno.args);
+  }
   const values = parseFlags(Deno.args, FLAGS);
   if (values.help) {
     console.log(HELP);

@@ -59,6 +59,7 @@ const FLAG_OF: Record<string, string> = {
   "requests.port": "--request-port",
   "requests.maxNumbers": "--max-numbers",
   "requests.maxBulkBytes": "--max-bulk-bytes",
+  "requests.maxRequestBytes": "--max-request-bytes",
   "requests.maxInlineBytes": "--max-inline-bytes",
   "requests.maxPendingBytes": "--max-pending-bytes",
   "requests.idleTimeout": "--idle-timeout",
@@ -117,6 +118,8 @@ the connections of both ports together):
   --max-numbers N      the most numbers (or bytes, characters) one request
                        may ask for (default: ${REQUEST_DEFAULTS.maxNumbers})
   --max-bulk-bytes N   the longest argument of a request (default: ${REQUEST_DEFAULTS.maxBulkBytes})
+  --max-request-bytes N  the most bytes of one request's arguments together
+                       (default: ${REQUEST_DEFAULTS.maxRequestBytes})
   --max-inline-bytes N the longest inline (telnet-style) request (default: ${REQUEST_DEFAULTS.maxInlineBytes})
   --max-pending-bytes N replies that may wait to be written before the server
                        stops reading a client's requests (default: ${REQUEST_DEFAULTS.maxPendingBytes})
@@ -161,6 +164,7 @@ const FLAGS = {
   "request-port": { type: "string" },
   "max-numbers": { type: "string" },
   "max-bulk-bytes": { type: "string" },
+  "max-request-bytes": { type: "string" },
   "max-inline-bytes": { type: "string" },
   "max-pending-bytes": { type: "string" },
   "idle-timeout": { type: "string" },
@@ -299,6 +303,7 @@ const REQUEST_FLAGS: Record<
 > = {
   "max-numbers": "maxNumbers",
   "max-bulk-bytes": "maxBulkBytes",
+  "max-request-bytes": "maxRequestBytes",
   "max-inline-bytes": "maxInlineBytes",
   "max-pending-bytes": "maxPendingBytes",
   "idle-timeout": "idleTimeout",

@@ -2,13 +2,15 @@
  * randport: a TCP service that hands out random numbers, wire-compatible
  * with the classic socket exercise (10 integers in 1..100, comma-separated,
  * then close). The root exports what most programs need: start a server,
- * read numbers from one, describe a payload, and the errors. The packages
- * hold the rest, each under its own subpath:
+ * read numbers from one, ask its request port for draws, describe a
+ * payload, and the errors. The packages hold the rest, each under its own
+ * subpath:
  *
  * - `@randport/randport/server`: {@linkcode serve}, its options and limits,
  *   loggers, counters;
  * - `@randport/randport/client`: {@linkcode fetchNumbers},
- *   {@linkcode streamNumbers} and their options;
+ *   {@linkcode streamNumbers}, {@linkcode connectRequests} and their
+ *   options;
  * - `@randport/randport/wire`: the payload format of PROTOCOL.md: spec,
  *   encoder, parser, `ERR` reply;
  * - `@randport/randport/random`: word sources and exact samplers;
@@ -29,8 +31,11 @@
  */
 
 export {
+  connectRequests,
   fetchNumbers,
   type FetchOptions,
+  type RequestClient,
+  type RequestClientOptions,
   streamNumbers,
 } from "./client/mod.ts";
 export {

@@ -25,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   request: ["errors", "log", "net", "random", "resp", "wire"],
   wire: ["errors", "random"],
   server: ["errors", "log", "random", "net", "wire", "request"],
-  client: ["errors", "net", "wire"],
+  client: ["errors", "net", "wire", "resp"],
   cli: ["errors", "random", "net", "stats", "wire", "client"],
 };
 
@@ -217,6 +217,7 @@ Deno.test("architecture: the root exports a small, curated set", () => {
     "OptionError",
     "PayloadSpecError",
     "RandportError",
+    "connectRequests",
     "fetchNumbers",
     "resolvePayloadSpec",
     "serve",

@@ -6,6 +6,7 @@
  */
 
 import type { RandportErrorCode } from "../errors/randport_error.ts";
+import { REQUEST_CLIENT_DEFAULTS } from "../client/request_client_options.ts";
 import { unbracketHost } from "../net/address.ts";
 import { DEFAULT_PORT } from "../wire/default_port.ts";
 
@@ -24,6 +25,13 @@ export interface ErrorHintOptions {
    * @default {27679}
    */
   port?: number;
+  /**
+   * Whether the client tried the request port: the advice then names
+   * `--request-port` rather than `--port`, with its default of 27680.
+   *
+   * @default {false}
+   */
+  requestPort?: boolean;
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
@@ -48,8 +56,13 @@ export function errorHint(
   options: ErrorHintOptions = {},
 ): string {
   const hostname = options.hostname ?? "localhost";
-  const port = options.port ?? DEFAULT_PORT;
-  const portFlag = port === DEFAULT_PORT ? "" : ` --port ${port}`;
+  const defaultPort = options.requestPort
+    ? REQUEST_CLIENT_DEFAULTS.port
+    : DEFAULT_PORT;
+  const port = options.port ?? defaultPort;
+  const portFlag = port === defaultPort
+    ? ""
+    : ` ${options.requestPort ? "--request-port" : "--port"} ${port}`;
   switch (code) {
     case "refused":
       return LOCAL_HOSTS.has(hostname)
@@ -78,6 +91,8 @@ export function errorHint(
       return "the server stopped in the middle of the payload; try again";
     case "too-many":
       return "read part of it with --limit N";
+    case "closed":
+      return "the connection had ended already; connect again";
     case "network":
       return "check the network path to the server, and --host and --port";
   }

@@ -25,3 +25,5 @@ export * from "./run_main.ts";
 export * from "./stats_report.ts";
 export * from "./stop_signals.ts";
 export * from "./usage_error.ts";
+export * from "./draw_command.ts";
+export * from "./draw_output.ts";

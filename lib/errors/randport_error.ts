@@ -9,14 +9,21 @@
  * What went wrong, as {@linkcode RandportError.code}:
  * - `refused`: nothing listens at the address.
  * - `unknown-host`: the host name does not resolve.
- * - `timeout`: connecting, or a silence while reading, took too long.
- * - `reset`: the server reset the connection.
- * - `busy`: the server is at its connection limit (an `ERR busy` reply).
- * - `server-error`: the server sent another `ERR` reply.
- * - `malformed`: the payload breaks the grammar in PROTOCOL.md.
+ * - `timeout`: connecting, or a silence while reading (while replies are
+ *   due, for a request client), took too long.
+ * - `reset`: the server reset the connection, or closed it while replies
+ *   to requests were still due.
+ * - `busy`: the server is at its connection limit (an `ERR busy` reply, or
+ *   `ERR max number of clients reached` from the request port).
+ * - `server-error`: the server sent another `ERR` reply (on the request
+ *   port, to one request: the connection goes on).
+ * - `malformed`: the payload breaks the grammar in PROTOCOL.md, or a reply
+ *   breaks RESP or is not of the type its request gets.
  * - `truncated`: the payload ended in the middle.
  * - `too-many`: more numbers arrived than the caller would hold
  *   (`fetchNumbers`' `maxNumbers`).
+ * - `closed`: a request client was used after `close()`, or after its
+ *   connection had ended or failed.
  * - `network`: any other network failure.
  */
 export type RandportErrorCode =
@@ -29,6 +36,7 @@ export type RandportErrorCode =
   | "malformed"
   | "truncated"
   | "too-many"
+  | "closed"
   | "network";
 
 /** Options for {@linkcode RandportError}. */

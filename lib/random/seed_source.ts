@@ -17,7 +17,8 @@ export const SEED_KEY_PREFIX = "randport-seed-v1";
 
 /**
  * The 32-byte key of a seed: SHA-256 of the UTF-8 bytes of
- * {@linkcode SEED_KEY_PREFIX} followed by those of the seed.
+ * {@linkcode SEED_KEY_PREFIX} followed by the seed's bytes (its UTF-8 bytes,
+ * for a string).
  *
  * @example Usage
  * ```ts
@@ -27,11 +28,16 @@ export const SEED_KEY_PREFIX = "randport-seed-v1";
  * console.log(key.length); // 32
  * ```
  *
- * @param seed Any string.
+ * @param seed Any string, or bytes.
  * @returns The key.
  */
-export async function seedKey(seed: string): Promise<Uint8Array> {
-  const bytes = new TextEncoder().encode(SEED_KEY_PREFIX + seed);
+export async function seedKey(seed: string | Uint8Array): Promise<Uint8Array> {
+  const encoder = new TextEncoder();
+  const prefix = encoder.encode(SEED_KEY_PREFIX);
+  const body = typeof seed === "string" ? encoder.encode(seed) : seed;
+  const bytes = new Uint8Array(prefix.length + body.length);
+  bytes.set(prefix);
+  bytes.set(body, prefix.length);
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
 
@@ -48,9 +54,11 @@ export async function seedKey(seed: string): Promise<Uint8Array> {
  * console.log(a === b); // true
  * ```
  *
- * @param seed Any string.
+ * @param seed Any string, or bytes.
  * @returns A fresh source at the start of the seed's keystream.
  */
-export async function seedSource(seed: string): Promise<ChaCha20Source> {
+export async function seedSource(
+  seed: string | Uint8Array,
+): Promise<ChaCha20Source> {
   return new ChaCha20Source(await seedKey(seed));
 }

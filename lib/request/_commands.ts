@@ -20,6 +20,29 @@ import {
   resolvePayloadSpec,
 } from "../wire/payload_spec.ts";
 
+// Arguments arrive as byte strings (one character per byte: the parser's
+// `binary` mode), so that what a client sends comes back byte for byte.
+// What is read as text (numbers, options, an alphabet) is ASCII or decoded.
+
+const utf8 = new TextDecoder();
+
+/** A byte string's bytes. */
+function bytesOf(arg: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(arg.length);
+  for (let i = 0; i < arg.length; i++) bytes[i] = arg.charCodeAt(i);
+  return bytes;
+}
+
+/** A byte string as UTF-8 text, invalid sequences replaced. */
+function textOf(arg: string): string {
+  return /[^\x20-\x7e]/.test(arg) ? utf8.decode(bytesOf(arg)) : arg;
+}
+
+/** An argument as an error message quotes it: text, at most 64 characters. */
+function shown(arg: string, max = 64): string {
+  return textOf(arg).slice(0, max);
+}
+
 /** What a command may change or ask of its connection. */
 export interface Session {
   /** The connection's number since the server started. */
@@ -77,7 +100,7 @@ function hello(args: string[], writer: ReplyWriter, session: Session): void {
     } else if (option === "AUTH" && i + 2 < args.length) {
       i += 2; // No users here: any credentials are accepted.
     } else {
-      writer.error(`ERR Syntax error in HELLO option '${args[i]}'`);
+      writer.error(`ERR Syntax error in HELLO option '${shown(args[i])}'`);
       return;
     }
   }
@@ -102,7 +125,8 @@ function hello(args: string[], writer: ReplyWriter, session: Session): void {
 function client(args: string[], writer: ReplyWriter, session: Session): void {
   const sub = args[1].toUpperCase();
   if (sub === "SETNAME" && args.length === 3) {
-    if (/\s/.test(args[2])) {
+    // As Redis: printable ASCII, no spaces.
+    if (/[^!-~]/.test(args[2])) {
       writer.error(
         "ERR Client names cannot contain spaces, newlines or special characters.",
       );
@@ -112,7 +136,7 @@ function client(args: string[], writer: ReplyWriter, session: Session): void {
     writer.simple("OK");
   } else if (sub === "GETNAME" && args.length === 2) {
     if (session.name === undefined) writer.null();
-    else writer.bulk(session.name);
+    else writer.bulk(bytesOf(session.name));
   } else if (sub === "ID" && args.length === 2) {
     writer.integer(session.id);
   } else if (sub === "SETINFO" && args.length === 4) {
@@ -120,7 +144,7 @@ function client(args: string[], writer: ReplyWriter, session: Session): void {
   } else {
     writer.error(
       `ERR unknown subcommand or wrong number of arguments for '${
-        args[1]
+        shown(args[1])
       }'. Try CLIENT HELP.`,
     );
   }
@@ -152,7 +176,9 @@ const CONFIG: Record<string, string> = {
 
 function config(args: string[], writer: ReplyWriter): void {
   if (args[1].toUpperCase() !== "GET") {
-    writer.error(`ERR unknown subcommand '${args[1]}'. Try CONFIG HELP.`);
+    writer.error(
+      `ERR unknown subcommand '${shown(args[1])}'. Try CONFIG HELP.`,
+    );
     return;
   }
   const pairs: [string, string][] = [];
@@ -171,11 +197,37 @@ function config(args: string[], writer: ReplyWriter): void {
   }
 }
 
+/**
+ * `*` and `?` globbing without a regular expression: a backtracking regex
+ * takes exponential time in the stars on a key that does not match, and one
+ * request would hold the event loop that every client shares. This keeps
+ * one backtrack point, the last star: O(pattern × text) at worst.
+ */
 function globMatcher(pattern: string): (text: string) => boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*").replace(/\?/g, ".");
-  const regex = new RegExp(`^${source}$`);
-  return (text) => regex.test(text);
+  return (text) => {
+    let p = 0;
+    let t = 0;
+    let star = -1;
+    let mark = 0;
+    while (t < text.length) {
+      if (
+        p < pattern.length && (pattern[p] === "?" || pattern[p] === text[t])
+      ) {
+        p++;
+        t++;
+      } else if (p < pattern.length && pattern[p] === "*") {
+        star = p++;
+        mark = t;
+      } else if (star >= 0) {
+        p = star + 1;
+        t = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (pattern[p] === "*") p++;
+    return p === pattern.length;
+  };
 }
 
 /** A request's integer argument, or the error that names it. */
@@ -187,7 +239,7 @@ function integerArgument(
 ): number | string {
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    return `ERR ${name}: expected an integer, got '${text.slice(0, 64)}'`;
+    return `ERR ${name}: expected an integer, got '${shown(text)}'`;
   }
   if (value < min || value > max) {
     return `ERR ${name}: expected ${
@@ -231,7 +283,7 @@ function randint(
       if (!PAYLOAD_FORMATS.includes(value)) {
         writer.error(
           `ERR FORMAT: expected one of ${PAYLOAD_FORMATS.join(", ")}, got '${
-            args[i].slice(0, 64)
+            shown(args[i])
           }'`,
         );
         return;
@@ -240,7 +292,7 @@ function randint(
     } else {
       writer.error(
         `ERR syntax error at '${
-          args[i].slice(0, 64)
+          shown(args[i])
         }': expected UNIQUE or FORMAT csv|lines|json`,
       );
       return;
@@ -290,6 +342,12 @@ function writeStrings(writer: ReplyWriter, items: string[]): void {
   for (const item of items) writer.bulk(item);
 }
 
+/** The client's own items (byte strings), byte for byte. */
+function writeItems(writer: ReplyWriter, items: string[]): void {
+  writer.arrayHeader(items.length);
+  for (const item of items) writer.bulk(bytesOf(item));
+}
+
 /** SEQUENCE min max: a uniformly random permutation of min..max. */
 function sequence(
   args: string[],
@@ -330,7 +388,7 @@ function shuffle(
   _session: Session,
   source?: RandomSource,
 ) {
-  writeStrings(writer, shuffled(args.slice(1), { source }));
+  writeItems(writer, shuffled(args.slice(1), { source }));
 }
 
 /** SAMPLE k item ...: k distinct positions of the items, in random order. */
@@ -343,7 +401,7 @@ function sample(
   const items = args.slice(2);
   const k = integerArgument("k", args[1], 0, items.length);
   if (typeof k === "string") return writer.error(k);
-  writeStrings(writer, shuffled(items, { count: k, source }));
+  writeItems(writer, shuffled(items, { count: k, source }));
 }
 
 /** `n` bytes of a seed's words, each word's four bytes little-endian first. */
@@ -411,7 +469,7 @@ function randbytes(
   ) {
     return writer.error(
       `ERR syntax error at '${
-        args.slice(2).join(" ").slice(0, 64)
+        shown(args.slice(2).join(" "))
       }': expected HEX or BASE64`,
     );
   }
@@ -452,13 +510,11 @@ function randstring(
   if (args.length > 3) {
     if (args[3].toUpperCase() !== "ALPHABET" || args.length !== 5) {
       return writer.error(
-        `ERR syntax error at '${
-          args[3].slice(0, 64)
-        }': expected ALPHABET chars`,
+        `ERR syntax error at '${shown(args[3])}': expected ALPHABET chars`,
       );
     }
     // Characters, not UTF-16 units; each at most once.
-    alphabet = [...new Set(args[4])];
+    alphabet = [...new Set(textOf(args[4]))];
     if (alphabet.length === 0) {
       return writer.error("ERR ALPHABET: expected at least one character");
     }
@@ -511,7 +567,7 @@ function randfloat(
 function realArgument(name: string, text: string): number | string {
   const value = Number(text);
   if (!/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) {
-    return `ERR ${name}: expected a finite number, got '${text.slice(0, 64)}'`;
+    return `ERR ${name}: expected a finite number, got '${shown(text)}'`;
   }
   return value;
 }
@@ -607,7 +663,7 @@ function help(args: string[], writer: ReplyWriter): void {
     : HELP.filter(([name]) => name === wanted).map(([, line]) => line);
   if (args.length > 2 || lines.length === 0) {
     writer.error(
-      `ERR HELP: no command '${(args[1] ?? "").slice(0, 64)}'; try HELP`,
+      `ERR HELP: no command '${shown(args[1] ?? "")}'; try HELP`,
     );
     return;
   }
@@ -636,11 +692,11 @@ export const COMMANDS: Record<string, Command> = {
     arity: -1,
     run(args, writer) {
       if (args.length > 2) writer.error(wrongArity(args[0]));
-      else if (args.length === 2) writer.bulk(args[1]);
+      else if (args.length === 2) writer.bulk(bytesOf(args[1]));
       else writer.simple("PONG");
     },
   },
-  ECHO: { arity: 2, run: (args, writer) => writer.bulk(args[1]) },
+  ECHO: { arity: 2, run: (args, writer) => writer.bulk(bytesOf(args[1])) },
   HELLO: { arity: -1, run: hello },
   QUIT: {
     arity: -1,
@@ -673,7 +729,7 @@ export const COMMANDS: Record<string, Command> = {
       else if (sub === "DOCS") writer.mapHeader(0);
       else if (sub === undefined) writer.arrayHeader(0);
       else {writer.error(
-          `ERR unknown subcommand '${args[1]}'. Try COMMAND HELP.`,
+          `ERR unknown subcommand '${shown(args[1])}'. Try COMMAND HELP.`,
         );}
     },
   },
@@ -695,10 +751,10 @@ export function runCommand(
   const name = args[0].toUpperCase();
   const command = COMMANDS[name];
   if (command === undefined) {
-    const rest = args.slice(1, 21).map((a) => `'${a.slice(0, 128)}'`).join(" ");
+    const rest = args.slice(1, 21).map((a) => `'${shown(a, 128)}'`).join(" ");
     writer.error(
       `ERR unknown command '${
-        args[0].slice(0, 128)
+        shown(args[0], 128)
       }', with args beginning with: ${rest}`,
     );
     return;
@@ -723,7 +779,7 @@ export function runCommand(
     command.run(args, writer, session);
     return;
   }
-  return seedSource(seed).then((source) =>
+  return seedSource(bytesOf(seed)).then((source) =>
     command.run(args, writer, session, source)
   );
 }

@@ -43,6 +43,12 @@ export interface RequestServerOptions {
    */
   maxBulkBytes?: number;
   /**
+   * The most bytes the arguments of one request may hold together.
+   *
+   * @default {16777216}
+   */
+  maxRequestBytes?: number;
+  /**
    * The longest inline command, in bytes.
    *
    * @default {65536}
@@ -121,6 +127,7 @@ export const REQUEST_DEFAULTS: {
   readonly port: number;
   readonly maxNumbers: number;
   readonly maxBulkBytes: number;
+  readonly maxRequestBytes: number;
   readonly maxInlineBytes: number;
   readonly maxPendingBytes: number;
   readonly idleTimeout: number;
@@ -132,6 +139,7 @@ export const REQUEST_DEFAULTS: {
   port: 27680,
   maxNumbers: 1_000_000,
   maxBulkBytes: 1024 * 1024,
+  maxRequestBytes: 16 * 1024 * 1024,
   maxInlineBytes: 64 * 1024,
   maxPendingBytes: 1024 * 1024,
   idleTimeout: 300_000,
@@ -144,6 +152,7 @@ const LIMITS: Record<
   | "port"
   | "maxNumbers"
   | "maxBulkBytes"
+  | "maxRequestBytes"
   | "maxInlineBytes"
   | "maxPendingBytes"
   | "maxConnections",
@@ -152,6 +161,7 @@ const LIMITS: Record<
   port: { min: 0, max: 65535 },
   maxNumbers: { min: 1, max: 100_000_000 },
   maxBulkBytes: { min: 1, max: 512 * 1024 * 1024 },
+  maxRequestBytes: { min: 1, max: 1024 * 1024 * 1024 },
   maxInlineBytes: { min: 16, max: 64 * 1024 * 1024 },
   maxPendingBytes: { min: 1024 },
   maxConnections: { min: 1 },
@@ -167,6 +177,8 @@ export interface ResolvedRequestOptions {
   maxNumbers: number;
   /** The longest bulk string of a request. */
   maxBulkBytes: number;
+  /** The most bytes of one request's arguments. */
+  maxRequestBytes: number;
   /** The longest inline command. */
   maxInlineBytes: number;
   /** Reply bytes that may wait before they are written. */
@@ -227,6 +239,7 @@ export function resolveRequestOptions(
     port: integer("port"),
     maxNumbers: integer("maxNumbers"),
     maxBulkBytes: integer("maxBulkBytes"),
+    maxRequestBytes: integer("maxRequestBytes"),
     maxInlineBytes: integer("maxInlineBytes"),
     maxPendingBytes: integer("maxPendingBytes"),
     idleTimeout: checkMilliseconds(

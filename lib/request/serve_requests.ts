@@ -173,6 +173,8 @@ class Server implements RequestServer {
     const parser = new RequestParser({
       maxBulkBytes: options.maxBulkBytes,
       maxInlineBytes: options.maxInlineBytes,
+      maxRequestBytes: options.maxRequestBytes,
+      binary: true,
     });
     const writer = new ReplyWriter();
     const session: Session = {

@@ -27,6 +27,53 @@ export interface RequestParserOptions {
    * @default {1048576}
    */
   maxArguments?: number;
+  /**
+   * The most bytes the arguments of one request may hold together: what
+   * bounds the memory of one request (`maxArguments` bulks of
+   * `maxBulkBytes` would be a terabyte).
+   *
+   * @default {16777216}
+   */
+  maxRequestBytes?: number;
+  /**
+   * Whether arguments come out as byte strings, one character per byte
+   * (codes 0 to 255), rather than as UTF-8 text: so that no byte is lost,
+   * as a binary-safe server needs (`ECHO` must answer the bytes it got,
+   * valid UTF-8 or not). See {@linkcode byteString}.
+   *
+   * @default {false}
+   */
+  binary?: boolean;
+}
+
+/**
+ * Bytes as a byte string: one character per byte, of the byte's value.
+ * ASCII comes out as the same text UTF-8 decoding gives.
+ *
+ * @example Usage
+ * ```ts
+ * import { byteString } from "@randport/randport/resp";
+ *
+ * console.log(byteString(new Uint8Array([0x68, 0x69, 0xff])) === "hi\xff"); // true
+ * ```
+ *
+ * @param bytes The bytes.
+ * @returns The byte string.
+ */
+export function byteString(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return decoder.decode(bytes);
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return out;
 }
 
 /**
@@ -124,6 +171,13 @@ const ESCAPES: Record<number, number> = {
  * @throws {RespProtocolError} For unbalanced quotes.
  */
 export function splitInline(line: Uint8Array): string[] {
+  return splitInlineAs(line, (bytes) => decoder.decode(bytes));
+}
+
+function splitInlineAs(
+  line: Uint8Array,
+  decode: (bytes: Uint8Array) => string,
+): string[] {
   const args: string[] = [];
   let i = 0;
   for (;;) {
@@ -178,7 +232,7 @@ export function splitInline(line: Uint8Array): string[] {
         i++;
       }
     }
-    args.push(decoder.decode(new Uint8Array(bytes)));
+    args.push(decode(new Uint8Array(bytes)));
   }
 }
 
@@ -208,27 +262,61 @@ export class RequestParser {
   readonly #maxBulk: number;
   readonly #maxInline: number;
   readonly #maxArguments: number;
-  /** Bytes received and not yet parsed into a complete request. */
-  #buffer = new Uint8Array(0);
+  readonly #maxRequest: number;
+  /** Bytes of the current request's arguments so far. */
+  #requestBytes = 0;
+  /** Whether the held bytes are an inline line still without its LF. */
+  #inlineHeld = false;
+  /** Bytes received and not yet parsed: `#store[#from, #to)`. */
+  #store = new Uint8Array(0);
+  #from = 0;
+  #to = 0;
+  /** How many held bytes a bulk's body needs before parsing can go on. */
+  #need = 0;
   #state = State.Start;
   /** The request being read: how many bulks it has, and those read. */
   #expected = 0;
   #args: string[] = [];
+  /** UTF-8 text, or byte strings (the `binary` option). */
+  readonly #decode: (bytes: Uint8Array) => string;
 
   /**
    * Creates a parser.
    *
-   * @param options The limits.
+   * @param options The limits, and how arguments are decoded.
    */
   constructor(options: RequestParserOptions = {}) {
+    this.#decode = options.binary
+      ? byteString
+      : (bytes) => decoder.decode(bytes);
     this.#maxBulk = options.maxBulkBytes ?? 1024 * 1024;
     this.#maxInline = options.maxInlineBytes ?? 64 * 1024;
     this.#maxArguments = options.maxArguments ?? 1024 * 1024;
+    this.#maxRequest = options.maxRequestBytes ?? 16 * 1024 * 1024;
   }
 
   /** Bytes held for a request not complete yet. */
   get pendingBytes(): number {
-    return this.#buffer.length;
+    return this.#to - this.#from;
+  }
+
+  /** Appends to the held bytes; the store grows by doubling. */
+  #append(chunk: Uint8Array): void {
+    const held = this.#to - this.#from;
+    if (this.#to + chunk.length > this.#store.length) {
+      let store = this.#store;
+      if (held + chunk.length > store.length / 2) {
+        let size = Math.max(4096, store.length * 2);
+        while (size < held + chunk.length) size *= 2;
+        store = new Uint8Array(size);
+      }
+      store.set(this.#store.subarray(this.#from, this.#to));
+      this.#store = store;
+      this.#from = 0;
+      this.#to = held;
+    }
+    this.#store.set(chunk, this.#to);
+    this.#to += chunk.length;
   }
 
   /**
@@ -241,11 +329,26 @@ export class RequestParser {
    * nothing more can be parsed then.
    */
   push(chunk: Uint8Array): string[][] {
-    const buffer = this.#buffer.length === 0
-      ? chunk
-      : concat(this.#buffer, chunk);
-    const requests: string[][] = [];
+    let buffer = chunk;
     let pos = 0;
+    if (this.#to > this.#from) {
+      this.#append(chunk);
+      // A bulk's body still arriving: nothing to parse, nothing to copy.
+      if (this.#to - this.#from < this.#need) return [];
+      // Nor an inline line still without its end: only the new bytes
+      // need looking at.
+      if (this.#inlineHeld && chunk.indexOf(LF) < 0) {
+        if (this.#to - this.#from > this.#maxInline) {
+          throw new RespProtocolError("too big inline request");
+        }
+        return [];
+      }
+      buffer = this.#store.subarray(0, this.#to);
+      pos = this.#from;
+    }
+    this.#need = 0;
+    this.#inlineHeld = false;
+    const requests: string[][] = [];
     try {
       for (;;) {
         const used = this.#state === State.Start
@@ -263,8 +366,17 @@ export class RequestParser {
       }
       throw error;
     }
-    // Keep the rest; copy it, since the caller may reuse its chunk.
-    this.#buffer = buffer.slice(pos);
+    if (buffer === chunk) {
+      // Keep the rest; copy it, since the caller may reuse its chunk.
+      this.#from = this.#to = 0;
+      if (pos < chunk.length) this.#append(chunk.subarray(pos));
+    } else {
+      this.#from = pos;
+      if (this.#from === this.#to) {
+        this.#from = this.#to = 0;
+        if (this.#store.length > 65536) this.#store = new Uint8Array(0);
+      }
+    }
     return requests;
   }
 
@@ -283,6 +395,7 @@ export class RequestParser {
       this.#state = State.Bulks;
       this.#expected = count;
       this.#args = [];
+      this.#requestBytes = 0;
     }
     return line.next - pos;
   }
@@ -293,6 +406,7 @@ export class RequestParser {
       if (buffer.length - pos > this.#maxInline) {
         throw new RespProtocolError("too big inline request");
       }
+      this.#inlineHeld = true;
       return 0;
     }
     const next = end + 1;
@@ -300,7 +414,7 @@ export class RequestParser {
     if (end - pos > this.#maxInline) {
       throw new RespProtocolError("too big inline request");
     }
-    const args = splitInline(buffer.subarray(pos, end));
+    const args = splitInlineAs(buffer.subarray(pos, end), this.#decode);
     if (args.length > this.#maxArguments) {
       throw new RespProtocolError("invalid multibulk length");
     }
@@ -323,12 +437,20 @@ export class RequestParser {
     if (length === undefined || length < 0 || length > this.#maxBulk) {
       throw new RespProtocolError("invalid bulk length");
     }
+    // Refused from its header: the body is never held.
+    if (this.#requestBytes + length > this.#maxRequest) {
+      throw new RespProtocolError("too big request");
+    }
     const bodyEnd = line.next + length;
-    if (bodyEnd + 2 > buffer.length) return 0;
+    if (bodyEnd + 2 > buffer.length) {
+      this.#need = bodyEnd + 2 - pos;
+      return 0;
+    }
     if (buffer[bodyEnd] !== CR || buffer[bodyEnd + 1] !== LF) {
       throw new RespProtocolError("bulk string not followed by CRLF");
     }
-    this.#args.push(decoder.decode(buffer.subarray(line.next, bodyEnd)));
+    this.#args.push(this.#decode(buffer.subarray(line.next, bodyEnd)));
+    this.#requestBytes += length;
     if (this.#args.length === this.#expected) {
       requests.push(this.#args);
       this.#args = [];
@@ -366,11 +488,4 @@ function parseLength(digits: Uint8Array): number | undefined {
   const text = decoder.decode(digits);
   if (!/^(-1|\d{1,15})$/.test(text)) return undefined;
   return Number(text);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

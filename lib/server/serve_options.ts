@@ -40,6 +40,7 @@ export type RequestPortOptions = Pick<
   | "port"
   | "maxNumbers"
   | "maxBulkBytes"
+  | "maxRequestBytes"
   | "maxInlineBytes"
   | "maxPendingBytes"
   | "idleTimeout"
@@ -321,6 +322,7 @@ function checkRequestPort(
     port,
     maxNumbers,
     maxBulkBytes,
+    maxRequestBytes: requests.maxRequestBytes,
     maxInlineBytes,
     maxPendingBytes,
     idleTimeout: requests.idleTimeout,
@@ -331,6 +333,7 @@ function checkRequestPort(
       port: resolved.port,
       maxNumbers: resolved.maxNumbers,
       maxBulkBytes: resolved.maxBulkBytes,
+      maxRequestBytes: resolved.maxRequestBytes,
       maxInlineBytes: resolved.maxInlineBytes,
       maxPendingBytes: resolved.maxPendingBytes,
       idleTimeout: resolved.idleTimeout,

@@ -450,3 +450,59 @@ Deno.test("GAUSS: normal deviates (chi-square over 20 equally likely bins), doub
       "-ERR mean: expected a finite number, got 'x'\r\n",
     );
   }));
+
+Deno.test("request port: arguments are binary-safe: ECHO, PING and SHUFFLE give back the bytes sent", () =>
+  withServer(async (port) => {
+    // Not UTF-8: decoded as text, these bytes would come back as U+FFFD.
+    const blob = new Uint8Array([0x57, 0xcf, 0xb0, 0x96, 0xff, 0x00, 0x0d]);
+    const bulk = (bytes: Uint8Array) =>
+      concat([encoder.encode(`$${bytes.length}\r\n`), bytes, CRLF]);
+    const request = (...args: (string | Uint8Array)[]) =>
+      concat([
+        encoder.encode(`*${args.length}\r\n`),
+        ...args.map((a) => bulk(typeof a === "string" ? encoder.encode(a) : a)),
+      ]);
+    const conn = await Deno.connect({ hostname: HOST, port });
+    try {
+      await conn.write(concat([
+        request("ECHO", blob),
+        request("PING", blob),
+        request("SHUFFLE", blob),
+        // Names are printable ASCII, as Redis has them.
+        request("CLIENT", "SETNAME", blob.subarray(0, 5)),
+      ]));
+      const expected = concat([
+        bulk(blob),
+        bulk(blob),
+        encoder.encode("*1\r\n"),
+        bulk(blob),
+        encoder.encode(
+          "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+        ),
+      ]);
+      const got: Uint8Array[] = [];
+      let length = 0;
+      const buf = new Uint8Array(4096);
+      while (length < expected.length) {
+        const n = await readWithin(conn, buf, 5000);
+        if (n === null) break;
+        got.push(buf.slice(0, n));
+        length += n;
+      }
+      assert.deepEqual(concat(got), expected);
+    } finally {
+      conn.close();
+    }
+  }));
+
+const CRLF = encoder.encode("\r\n");
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -146,3 +146,33 @@ Deno.test("splitInline: Redis's quoting rules", () => {
     );
   }
 });
+
+Deno.test("RequestParser: maxRequestBytes refuses a request from the header that passes it, before its body", () => {
+  const parser = new RequestParser({ maxRequestBytes: 10 });
+  const enc = new TextEncoder();
+  // 4 + 6 bytes of arguments: exactly the limit, served.
+  assert.deepEqual(
+    parser.push(enc.encode("*2\r\n$4\r\nECHO\r\n$6\r\nabcdef\r\n")),
+    [["ECHO", "abcdef"]],
+  );
+  // The next request starts counting from 0 again; its third header would
+  // make it 11 bytes: refused before any body byte arrives.
+  assert.throws(
+    () => parser.push(enc.encode("*3\r\n$4\r\nECHO\r\n$5\r\nabcde\r\n$2\r\n")),
+    (error: unknown) =>
+      error instanceof RespProtocolError &&
+      error.message === "Protocol error: too big request",
+  );
+});
+
+Deno.test("RequestParser: an inline line sent byte by byte comes out whole, once its end arrives", () => {
+  const parser = new RequestParser();
+  const line = new TextEncoder().encode(`ECHO ${"x".repeat(60_000)}`);
+  for (const byte of line) {
+    assert.deepEqual(parser.push(Uint8Array.of(byte)), []);
+  }
+  assert.equal(parser.pendingBytes, line.length);
+  const [request] = parser.push(new TextEncoder().encode("\r\n"));
+  assert.equal(request[1], "x".repeat(60_000));
+  assert.equal(parser.pendingBytes, 0);
+});
