@@ -17,7 +17,9 @@ import { runMain } from "./lib/cli/run_main.ts";
 import { onStopSignals } from "./lib/cli/stop_signals.ts";
 import { asUsageError, UsageError } from "./lib/cli/usage_error.ts";
 import { formatAddress } from "./lib/net/mod.ts";
-import { REQUEST_DEFAULTS } from "./lib/request/mod.ts";
+import { type DrawLedger, SqliteLedger } from "./lib/ledger/mod.ts";
+import { REQUEST_DEFAULTS, type RequestSigning } from "./lib/request/mod.ts";
+import { generateSigningKey, importSigningKey } from "./lib/signed/mod.ts";
 import {
   ListenError,
   LOG_LEVELS,
@@ -128,6 +130,15 @@ the connections of both ports together):
     seconds(REQUEST_DEFAULTS.idleTimeout)
   }; 0: never)
 
+Signed draws (PROTOCOL.md §6; the server reads and writes these two files
+only, so run it with --allow-read=KEY,LOG --allow-write=LOG):
+  --signing-key FILE   an Ed25519 private key, PKCS#8 PEM (from --keygen, or
+                       openssl genpkey -algorithm ed25519)
+  --draw-log FILE      the SQLite file where each signed record is stored
+                       before it is sent; the chain continues from it
+  --keygen             print a new signing key (PEM) and exit:
+                       deno task keygen > key.pem
+
   -h, --help         show this help
   -V, --version      show the version
 
@@ -168,6 +179,9 @@ const FLAGS = {
   "max-inline-bytes": { type: "string" },
   "max-pending-bytes": { type: "string" },
   "idle-timeout": { type: "string" },
+  "signing-key": { type: "string" },
+  "draw-log": { type: "string" },
+  keygen: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -299,7 +313,7 @@ function requestPortFlag(value: string): number {
 /** The request port's limit flags and the options they set. */
 const REQUEST_FLAGS: Record<
   string,
-  Exclude<keyof RequestPortOptions, "port">
+  Exclude<keyof RequestPortOptions, "port" | "signing">
 > = {
   "max-numbers": "maxNumbers",
   "max-bulk-bytes": "maxBulkBytes",
@@ -308,6 +322,67 @@ const REQUEST_FLAGS: Record<
   "max-pending-bytes": "maxPendingBytes",
   "idle-timeout": "idleTimeout",
 };
+
+/** The key and ledger of `--signing-key` and `--draw-log`, or none. */
+async function signingOptions(
+  values: Record<string, string | boolean | undefined>,
+  requests: RequestPortOptions | undefined,
+): Promise<RequestSigning | undefined> {
+  const keyFile = values["signing-key"];
+  const logFile = values["draw-log"];
+  if (typeof keyFile !== "string") {
+    if (typeof logFile === "string") {
+      throw new UsageError("--draw-log: only with --signing-key");
+    }
+    return undefined;
+  }
+  if (typeof logFile !== "string") {
+    throw new UsageError(
+      "--signing-key: needs --draw-log FILE (each signed record is stored before it is sent)",
+    );
+  }
+  if (requests === undefined) {
+    throw new UsageError(
+      "--signing-key: the request port is off, and signed draws are made there",
+    );
+  }
+  const key = await importSigningKey(
+    await readFlagFile("--signing-key", keyFile),
+  ).catch((error) => {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--signing-key: ${keyFile}: ${error.message}`);
+  });
+  let ledger: DrawLedger;
+  try {
+    ledger = new SqliteLedger(logFile);
+  } catch (error) {
+    throw new UsageError(
+      `--draw-log: cannot open ${logFile}: ${
+        error instanceof Deno.errors.NotCapable
+          ? `no permission (run with --allow-read=${logFile} --allow-write=${logFile})`
+          : error instanceof Error
+          ? error.message
+          : error
+      }`,
+    );
+  }
+  return { key, ledger };
+}
+
+async function readFlagFile(flag: string, path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotCapable
+      ? `no permission to read it (run with --allow-read=${path})`
+      : error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new UsageError(`${flag}: cannot read ${path}: ${why}`);
+  }
+}
 
 function startupFailure(error: unknown) {
   if (!(error instanceof ListenError)) return error;
@@ -346,6 +421,11 @@ async function main(): Promise<number> {
     console.log(`randport server ${denoJson.version}`);
     return 0;
   }
+  if (values.keygen) {
+    // To stdout: the server then needs no permission to write it.
+    console.log((await generateSigningKey()).pem.trimEnd());
+    return 0;
+  }
   const port = typeof values.port === "string"
     ? integerFlag("--port", values.port, SERVE_LIMITS.port)
     : SERVE_DEFAULTS.port;
@@ -366,13 +446,17 @@ async function main(): Promise<number> {
   } catch (error) {
     throw asUsageError(error, FLAG_OF);
   }
+  const signing = await signingOptions(values, options.requests);
+  if (signing && options.requests) options.requests.signing = signing;
 
   let server: RandportServer;
   try {
     server = serve(options);
   } catch (error) {
+    signing?.ledger.close();
     throw startupFailure(error);
   }
+  server.finished.then(() => signing?.ledger.close());
   // A second signal exits at once; one Ctrl-C counts once (see
   // stop_signals.ts).
   // The listeners stay until the process exits: removed earlier, a copy
@@ -383,6 +467,12 @@ async function main(): Promise<number> {
     ? `, requests on ${formatAddress(server.requests.addr)}`
     : "";
   console.log(`listening on ${formatAddress(server.addr)}${requests}`);
+  if (signing) {
+    const { keyId, publicKey } = signing.key;
+    const hex = Array.from(publicKey, (b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    console.log(`signing draws with Ed25519 key ${keyId}, public key ${hex}`);
+  }
   await server.finished;
   return 0;
 }

@@ -10,7 +10,8 @@ import type { RandomSource } from "../random/random_source.ts";
 import { seedSource } from "../random/seed_source.ts";
 import { shuffle as shuffled } from "../random/shuffle.ts";
 import { UniqueSampler } from "../random/unique_sampler.ts";
-import type { ReplyWriter } from "../resp/reply_writer.ts";
+import { ReplyWriter } from "../resp/reply_writer.ts";
+import type { Signer } from "./_signer.ts";
 import { encodePayload } from "../wire/encode_payload.ts";
 import { payloadSampler } from "../wire/payload_sampler.ts";
 import {
@@ -45,6 +46,8 @@ function shown(arg: string, max = 64): string {
 
 /** What a command may change or ask of its connection. */
 export interface Session {
+  /** Where signed draws are signed and stored; none without a key. */
+  readonly signer?: Signer;
   /** The connection's number since the server started. */
   readonly id: number;
   /** `CLIENT SETNAME`'s name. */
@@ -607,37 +610,103 @@ function gauss(
   }
 }
 
+/** The most records one DRAWS request returns. */
+const MAX_DRAWS = 1000;
+
+function noSigner(writer: ReplyWriter): void {
+  writer.error(
+    "ERR this server signs no draws (it needs --signing-key and --draw-log)",
+  );
+}
+
+/** PUBKEY: the signing key's algorithm, id and public key. */
+function pubkey(_args: string[], writer: ReplyWriter, session: Session) {
+  const signer = session.signer;
+  if (signer === undefined) return noSigner(writer);
+  writer.mapHeader(3);
+  writer.bulk("algorithm");
+  writer.bulk("Ed25519");
+  writer.bulk("key_id");
+  writer.bulk(signer.key.keyId);
+  writer.bulk("public_key");
+  writer.bulk(hex(signer.key.publicKey));
+}
+
+/** GETDRAW serial: a stored record of this server's key, as JSON, or null. */
+function getdraw(args: string[], writer: ReplyWriter, session: Session) {
+  const signer = session.signer;
+  if (signer === undefined) return noSigner(writer);
+  const serial = integerArgument("serial", args[1], 1, Number.MAX_SAFE_INTEGER);
+  if (typeof serial === "string") return writer.error(serial);
+  const record = signer.ledger.get(signer.key.keyId, serial);
+  if (record === undefined) writer.null();
+  else writer.bulk(JSON.stringify(record));
+}
+
+/** DRAWS from to: the stored records from..to, at most MAX_DRAWS, as JSON. */
+function draws(args: string[], writer: ReplyWriter, session: Session) {
+  const signer = session.signer;
+  if (signer === undefined) return noSigner(writer);
+  const from = integerArgument("from", args[1], 1, Number.MAX_SAFE_INTEGER);
+  if (typeof from === "string") return writer.error(from);
+  const to = integerArgument("to", args[2], from, Number.MAX_SAFE_INTEGER);
+  if (typeof to === "string") return writer.error(to);
+  if (to - from + 1 > MAX_DRAWS) {
+    return writer.error(
+      `ERR to: at most ${MAX_DRAWS} records per request, got ${to - from + 1}`,
+    );
+  }
+  const records = signer.ledger.range(signer.key.keyId, from, to);
+  writer.arrayHeader(records.length);
+  for (const record of records) writer.bulk(JSON.stringify(record));
+}
+
 /** HELP's lines: each command's usage and what it replies (PROTOCOL.md §5.3). */
 const HELP: [string, string][] = [
   [
     "RANDINT",
-    "RANDINT count min max [UNIQUE] [FORMAT csv|lines|json] [SEED seed] -- count integers uniform in min..max (within ±(2^53-1)); UNIQUE: no repeats; FORMAT: one payload string",
+    "RANDINT count min max [UNIQUE] [FORMAT csv|lines|json] [SIGNED [DATA text]] [SEED seed] -- count integers uniform in min..max (within ±(2^53-1)); UNIQUE: no repeats; FORMAT: one payload string",
   ],
   [
     "SEQUENCE",
-    "SEQUENCE min max [SEED seed] -- a uniformly random permutation of min..max",
+    "SEQUENCE min max [SIGNED [DATA text]] [SEED seed] -- a uniformly random permutation of min..max",
   ],
   [
     "SHUFFLE",
-    "SHUFFLE item ... [SEED seed] -- the items in a uniformly random order",
+    "SHUFFLE item ... [SIGNED [DATA text]] [SEED seed] -- the items in a uniformly random order",
   ],
   [
     "SAMPLE",
-    "SAMPLE k item ... [SEED seed] -- k of the items, none twice, in random order",
+    "SAMPLE k item ... [SIGNED [DATA text]] [SEED seed] -- k of the items, none twice, in random order",
   ],
-  ["UUID", "UUID [count] [SEED seed] -- version 4 UUIDs"],
-  ["RANDBYTES", "RANDBYTES n [HEX|BASE64] [SEED seed] -- n random bytes"],
+  ["UUID", "UUID [count] [SIGNED [DATA text]] [SEED seed] -- version 4 UUIDs"],
+  [
+    "RANDBYTES",
+    "RANDBYTES n [HEX|BASE64] [SIGNED [DATA text]] [SEED seed] -- n random bytes",
+  ],
   [
     "RANDSTRING",
-    "RANDSTRING count length [ALPHABET chars] [SEED seed] -- strings of characters uniform over the alphabet (default A-Z a-z 0-9)",
+    "RANDSTRING count length [ALPHABET chars] [SIGNED [DATA text]] [SEED seed] -- strings of characters uniform over the alphabet (default A-Z a-z 0-9)",
   ],
   [
     "RANDFLOAT",
-    "RANDFLOAT count [decimals] [SEED seed] -- numbers uniform in [0, 1), exact at 1 to 15 decimals (default 6)",
+    "RANDFLOAT count [decimals] [SIGNED [DATA text]] [SEED seed] -- numbers uniform in [0, 1), exact at 1 to 15 decimals (default 6)",
   ],
   [
     "GAUSS",
-    "GAUSS count mean stddev [SEED seed] -- normal deviates (Box-Muller on 53-bit uniforms); doubles in RESP3, strings in RESP2",
+    "GAUSS count mean stddev [SIGNED [DATA text]] [SEED seed] -- normal deviates (Box-Muller on 53-bit uniforms); doubles in RESP3, strings in RESP2",
+  ],
+  [
+    "PUBKEY",
+    "PUBKEY -- the key signed draws are signed with: algorithm, key_id, public_key",
+  ],
+  [
+    "GETDRAW",
+    "GETDRAW serial -- a signed draw's record, as JSON (null if none)",
+  ],
+  [
+    "DRAWS",
+    "DRAWS from to -- the records of serials from..to (at most 1000), as JSON",
   ],
   ["PING", "PING [message] -- PONG, or the message"],
   ["ECHO", "ECHO message -- the message"],
@@ -688,6 +757,9 @@ export const COMMANDS: Record<string, Command> = {
   RANDSTRING: { arity: -3, draw: true, run: randstring },
   RANDFLOAT: { arity: -2, draw: true, run: randfloat },
   GAUSS: { arity: 4, draw: true, run: gauss },
+  PUBKEY: { arity: 1, run: pubkey },
+  GETDRAW: { arity: 2, run: getdraw },
+  DRAWS: { arity: 3, run: draws },
   PING: {
     arity: -1,
     run(args, writer) {
@@ -738,6 +810,90 @@ export const COMMANDS: Record<string, Command> = {
   HELP: { arity: -1, run: (args, writer) => help(args, writer) },
 };
 
+/** The most bytes of a signed draw's DATA. */
+const MAX_DATA_BYTES = 1000;
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A byte string as UTF-8 text, or `undefined` when it is not UTF-8. */
+function strictText(arg: string): string | undefined {
+  try {
+    return strictUtf8.decode(bytesOf(arg));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A draw with SIGNED (PROTOCOL.md 6.1): its reply as an unsigned request
+ * gets it, then a record of the request, that reply and the client's DATA,
+ * signed and stored before it is sent.
+ */
+async function signedDraw(
+  command: Command,
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+  seed: string | undefined,
+  data: string | undefined,
+): Promise<void> {
+  const signer = session.signer;
+  if (signer === undefined) {
+    writer.error(
+      "ERR SIGNED: this server signs no draws (it needs --signing-key and --draw-log)",
+    );
+    return;
+  }
+  if (data !== undefined && data.length > MAX_DATA_BYTES) {
+    writer.error(
+      `ERR DATA: expected at most ${MAX_DATA_BYTES} bytes, got ${data.length}`,
+    );
+    return;
+  }
+  const words = seed === undefined ? args : [...args, "SEED", seed];
+  const request = words.map(strictText);
+  const dataText = data === undefined ? "" : strictText(data);
+  if (request.some((arg) => arg === undefined) || dataText === undefined) {
+    writer.error("ERR SIGNED: a signed draw's arguments must be UTF-8 text");
+    return;
+  }
+  request[0] = request[0]!.toUpperCase();
+  // The record holds the RESP2 reply, whatever this connection speaks.
+  const inner = new ReplyWriter();
+  const source = seed === undefined
+    ? undefined
+    : await seedSource(bytesOf(seed));
+  command.run(args, inner, session, source);
+  const reply = inner.take();
+  let result: string | undefined;
+  try {
+    result = strictUtf8.decode(reply);
+  } catch {
+    result = undefined;
+  }
+  if (reply[0] === 0x2d) {
+    // An error reply: nothing was drawn, so nothing is signed.
+    writer.error(utf8.decode(reply.subarray(1, reply.length - 2)));
+    return;
+  }
+  if (result === undefined) {
+    writer.error("ERR SIGNED: RANDBYTES needs HEX or BASE64 to be signed");
+    return;
+  }
+  let record;
+  try {
+    record = await signer.sign(request as string[], result, dataText);
+  } catch (error) {
+    writer.error(
+      `ERR SIGNED: the draw log could not store the record (${
+        error instanceof Error ? error.message : error
+      })`,
+    );
+    return;
+  }
+  writer.bulk(JSON.stringify(record));
+}
+
 /**
  * Runs one request, writing its reply. A seeded draw returns a promise: its
  * key is hashed with Web Crypto, which is asynchronous, and its reply is
@@ -759,22 +915,45 @@ export function runCommand(
     );
     return;
   }
-  // A draw's last two arguments may be SEED seed (PROTOCOL.md 5.4).
+  const arity = command.arity;
+  const fits = (rest: string[]) =>
+    (arity > 0 && rest.length === arity) ||
+    (arity < 0 && rest.length >= -arity);
+  if (!command.draw) {
+    if (fits(args)) command.run(args, writer, session);
+    else writer.error(wrongArity(args[0]));
+    return;
+  }
+  // A draw's last arguments may be SEED seed, SIGNED and DATA text, in any
+  // order (PROTOCOL.md 5.4, 6.1).
   let seed: string | undefined;
-  if (
-    command.draw && args.length >= 3 &&
-    args[args.length - 2].toUpperCase() === "SEED"
-  ) {
-    seed = args[args.length - 1];
+  let data: string | undefined;
+  let signed = false;
+  for (;;) {
+    const n = args.length;
+    const word = n >= 3 ? args[n - 2].toUpperCase() : "";
+    if (word === "SEED" && seed === undefined) {
+      seed = args[n - 1];
+    } else if (word === "DATA" && data === undefined) {
+      data = args[n - 1];
+    } else if (n >= 2 && args[n - 1].toUpperCase() === "SIGNED" && !signed) {
+      signed = true;
+      args = args.slice(0, -1);
+      continue;
+    } else {
+      break;
+    }
     args = args.slice(0, -2);
   }
-  const arity = command.arity;
-  if (
-    (arity > 0 && args.length !== arity) || (arity < 0 && args.length < -arity)
-  ) {
+  if (!fits(args)) {
     writer.error(wrongArity(args[0]));
     return;
   }
+  if (data !== undefined && !signed) {
+    writer.error("ERR DATA: only with SIGNED");
+    return;
+  }
+  if (signed) return signedDraw(command, args, writer, session, seed, data);
   if (seed === undefined) {
     command.run(args, writer, session);
     return;

@@ -29,3 +29,4 @@ export * from "./request_options.ts";
 export * from "./serve_requests.ts";
 export { LOG_LEVELS, type LogLevel, type ServerLogger } from "../log/logger.ts";
 export { ConnectionBudget } from "../net/connection_budget.ts";
+export * from "./draw_reply.ts";

@@ -14,7 +14,17 @@ import {
   OptionError,
 } from "../errors/option_error.ts";
 import { checkLogger, type ServerLogger } from "../log/logger.ts";
+import type { DrawLedger } from "../ledger/draw_ledger.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
+import type { SigningKey } from "../signed/signing_key.ts";
+
+/** What a request server signs draws with, and where it keeps them. */
+export interface RequestSigning {
+  /** The Ed25519 key. */
+  key: SigningKey;
+  /** The durable store of the records. */
+  ledger: DrawLedger;
+}
 
 /** Options for `serveRequests`. */
 export interface RequestServerOptions {
@@ -97,6 +107,14 @@ export interface RequestServerOptions {
    * @default {a budget of maxConnections of its own}
    */
   budget?: ConnectionBudget;
+  /**
+   * The key draws with `SIGNED` are signed with, and the ledger their
+   * records are stored in before they are sent (PROTOCOL.md §6). Left out,
+   * `SIGNED` draws, `PUBKEY`, `GETDRAW` and `DRAWS` get an error.
+   *
+   * @default {undefined}
+   */
+  signing?: RequestSigning;
   /**
    * Aborting it stops the server: the port closes, connections are closed.
    *
@@ -193,10 +211,24 @@ export interface ResolvedRequestOptions {
   maxConnections: number;
   /** Where connections take their places: the limit. */
   budget: ConnectionBudget;
+  /** The signing key and ledger, if any. */
+  signing: RequestSigning | undefined;
   /** Aborting it stops the server. */
   signal: AbortSignal | undefined;
   /** Where log lines go. */
   logger: ServerLogger;
+}
+
+function checkSigning(value: unknown): RequestSigning | undefined {
+  if (value === undefined) return undefined;
+  const signing = value as Partial<RequestSigning> | null;
+  if (
+    typeof signing?.key?.keyId !== "string" ||
+    typeof signing?.ledger?.append !== "function"
+  ) {
+    throw new OptionError("signing", "expected { key, ledger }");
+  }
+  return signing as RequestSigning;
 }
 
 function checkBudget(value: unknown): ConnectionBudget | undefined {
@@ -256,6 +288,7 @@ export function resolveRequestOptions(
     ),
     maxConnections,
     budget: checkBudget(options.budget) ?? new ConnectionBudget(maxConnections),
+    signing: checkSigning(options.signing),
     signal,
     logger: checkLogger("logger", options.logger),
   };

@@ -12,6 +12,7 @@ import { formatAddress } from "../net/address.ts";
 import { ReplyWriter } from "../resp/reply_writer.ts";
 import { RequestParser, RespProtocolError } from "../resp/request_parser.ts";
 import { runCommand, type Session } from "./_commands.ts";
+import { Signer } from "./_signer.ts";
 import {
   type RequestServerOptions,
   type ResolvedRequestOptions,
@@ -104,9 +105,12 @@ class Server implements RequestServer {
   /** Connections running requests or writing replies: they may finish. */
   readonly #busy = new Set<Deno.TcpConn>();
   #stopping = false;
+  readonly #signer: Signer | undefined;
 
   constructor(options: ResolvedRequestOptions) {
     this.#options = options;
+    this.#signer = options.signing &&
+      new Signer(options.signing.key, options.signing.ledger);
     this.#listener = Deno.listen({
       hostname: options.hostname,
       port: options.port,
@@ -182,6 +186,7 @@ class Server implements RequestServer {
       name: undefined,
       quit: false,
       maxNumbers: options.maxNumbers,
+      signer: this.#signer,
     };
     const buf = new Uint8Array(65536);
     let idle: ReturnType<typeof setTimeout> | undefined;

@@ -44,7 +44,13 @@ export type RequestPortOptions = Pick<
   | "maxInlineBytes"
   | "maxPendingBytes"
   | "idleTimeout"
+  | "signing"
 >;
+
+/** {@linkcode RequestPortOptions} with every default filled in and checked. */
+export type ResolvedRequestPortOptions =
+  & Required<Omit<RequestPortOptions, "signing">>
+  & Pick<RequestPortOptions, "signing">;
 
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
@@ -225,7 +231,7 @@ export interface ResolvedServeOptions {
   /** Milliseconds a write may wait for room; 0 waits forever. */
   writeTimeout: number;
   /** The request port's own options, checked; `undefined` for none. */
-  requests: Required<RequestPortOptions> | undefined;
+  requests: ResolvedRequestPortOptions | undefined;
   /** Aborting it starts shutdown. */
   signal: AbortSignal | undefined;
   /** Where log lines go. */
@@ -311,7 +317,7 @@ export function resolveServeOptions(
 /** The request port's options, checked; errors name `requests.<field>`. */
 function checkRequestPort(
   requests: RequestPortOptions | undefined,
-): Required<RequestPortOptions> | undefined {
+): ResolvedRequestPortOptions | undefined {
   if (requests === undefined) return undefined;
   if (typeof requests !== "object" || requests === null) {
     throw new OptionError("requests", "expected an object of options");
@@ -326,6 +332,7 @@ function checkRequestPort(
     maxInlineBytes,
     maxPendingBytes,
     idleTimeout: requests.idleTimeout,
+    signing: requests.signing,
   };
   try {
     const resolved = resolveRequestOptions(own);
@@ -337,6 +344,7 @@ function checkRequestPort(
       maxInlineBytes: resolved.maxInlineBytes,
       maxPendingBytes: resolved.maxPendingBytes,
       idleTimeout: resolved.idleTimeout,
+      signing: resolved.signing,
     };
   } catch (error) {
     if (!(error instanceof OptionError)) throw error;

@@ -1,0 +1,54 @@
+// Signs draws one at a time, in serial order, and stores each record in the
+// ledger before it is handed back: the serials of a key are gapless and
+// never reused, across restarts too, since the ledger's head is where the
+// chain continues.
+
+import type { DrawLedger } from "../ledger/draw_ledger.ts";
+import { CHAIN_START, type DrawRecord } from "../signed/draw_record.ts";
+import { signDraw } from "../signed/sign_draw.ts";
+import type { SigningKey } from "../signed/signing_key.ts";
+
+export class Signer {
+  readonly key: SigningKey;
+  readonly ledger: DrawLedger;
+  #serial: number;
+  #previous: string;
+  // Signing awaits Web Crypto; draws signed meanwhile wait their turn here.
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(key: SigningKey, ledger: DrawLedger) {
+    this.key = key;
+    this.ledger = ledger;
+    const head = ledger.head(key.keyId);
+    this.#serial = head?.serial ?? 0;
+    this.#previous = head?.hash ?? CHAIN_START;
+  }
+
+  sign(request: string[], result: string, data: string): Promise<DrawRecord> {
+    const next = this.#tail.then(() => this.#signNext(request, result, data));
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+
+  async #signNext(
+    request: string[],
+    result: string,
+    data: string,
+  ): Promise<DrawRecord> {
+    const record = await signDraw({
+      v: 1,
+      key_id: this.key.keyId,
+      serial: this.#serial + 1,
+      time: new Date().toISOString(),
+      request,
+      result,
+      data,
+      previous: this.#previous,
+    }, this.key);
+    // Durable before it counts: a failed append takes no serial.
+    this.ledger.append(record);
+    this.#serial = record.serial;
+    this.#previous = record.hash;
+    return record;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A draw's reply computed as the request port computes it, without a
+ * server: what a verifier needs to recompute a seeded draw (PROTOCOL.md
+ * §5.4) and compare it with a signed record's `result`.
+ *
+ * @module
+ */
+
+import { byteString } from "../resp/request_parser.ts";
+import { ReplyWriter } from "../resp/reply_writer.ts";
+import { COMMANDS, runCommand, type Session } from "./_commands.ts";
+import { REQUEST_DEFAULTS } from "./request_options.ts";
+
+/** Options for {@linkcode drawReply}. */
+export interface DrawReplyOptions {
+  /**
+   * The most numbers one draw may ask for, as the server's `maxNumbers`.
+   *
+   * @default {1000000}
+   */
+  maxNumbers?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The RESP2 reply of a draw request, as text: for a seeded request
+ * (`... SEED seed`), the exact reply every randport server sends; for an
+ * unseeded one, a fresh draw from the CSPRNG.
+ *
+ * @example Usage
+ * ```ts
+ * import { drawReply } from "@randport/randport/request";
+ *
+ * const reply = await drawReply(["RANDINT", "6", "1", "49", "SEED", "hello"]);
+ * console.log(JSON.stringify(reply)); // "*6\r\n:35\r\n:16\r\n:27\r\n:37\r\n:25\r\n:40\r\n"
+ * ```
+ *
+ * @param args The command's name and arguments, as text.
+ * @param options The limit the server applied.
+ * @returns The reply, an error reply (`-ERR ...`) included.
+ * @throws {RangeError} When the command is not one of the draws, or its
+ * reply is not UTF-8 text (`RANDBYTES` without `HEX` or `BASE64`).
+ */
+export async function drawReply(
+  args: readonly string[],
+  options: DrawReplyOptions = {},
+): Promise<string> {
+  const name = args[0]?.toUpperCase() ?? "";
+  if (!COMMANDS[name]?.draw) {
+    throw new RangeError(`request: ${JSON.stringify(args[0])} is not a draw`);
+  }
+  const writer = new ReplyWriter();
+  const session: Session = {
+    id: 0,
+    name: undefined,
+    quit: false,
+    maxNumbers: options.maxNumbers ?? REQUEST_DEFAULTS.maxNumbers,
+  };
+  // The commands take arguments as the server's parser gives them: bytes.
+  const bytes = args.map((arg) => byteString(encoder.encode(arg)));
+  await runCommand(bytes, writer, session);
+  try {
+    return decoder.decode(writer.take());
+  } catch {
+    throw new RangeError("result: the reply is bytes, not text");
+  }
+}

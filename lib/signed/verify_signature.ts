@@ -1,0 +1,105 @@
+/**
+ * The checks of a record that need nothing but the record and the public
+ * key: its form, its hash, its key id and its signature.
+ *
+ * @module
+ */
+
+import { type DrawRecord, encodeDrawRecord } from "./draw_record.ts";
+import { keyIdOf } from "./signing_key.ts";
+
+/** What is wrong with a record: which field, and how. */
+export interface DrawProblem {
+  /** The field at fault (`signature`, `hash`, `result`, …). */
+  field: string;
+  /** What is wrong, in one line. */
+  message: string;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Checks a record's form, that `key_id` is the public key's, that `hash`
+ * is SHA-256 of its signed bytes, and that `signature` verifies over them
+ * with the public key. Web Crypto only.
+ *
+ * @example Usage
+ * ```ts
+ * import {
+ *   CHAIN_START,
+ *   generateSigningKey,
+ *   signDraw,
+ *   verifyRecordSignature,
+ * } from "@randport/randport/signed";
+ *
+ * const { key } = await generateSigningKey();
+ * const record = await signDraw({
+ *   v: 1, key_id: key.keyId, serial: 1, time: "2026-12-02T00:00:00.000Z",
+ *   request: ["RANDINT", "1", "1", "6"], result: "*1\r\n:4\r\n", data: "",
+ *   previous: CHAIN_START,
+ * }, key);
+ * console.log(await verifyRecordSignature(record, key.publicKey)); // undefined
+ * const forged = { ...record, result: "*1\r\n:6\r\n" };
+ * console.log((await verifyRecordSignature(forged, key.publicKey))?.field); // "hash"
+ * ```
+ *
+ * @param record The record, as parsed from its JSON.
+ * @param publicKey The raw 32-byte Ed25519 public key.
+ * @returns The first problem found, or `undefined` when the record holds.
+ */
+export async function verifyRecordSignature(
+  record: DrawRecord,
+  publicKey: Uint8Array,
+): Promise<DrawProblem | undefined> {
+  if (typeof record !== "object" || record === null) {
+    return { field: "record", message: "expected a JSON object" };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeDrawRecord(record);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const [field, ...rest] = message.split(": ");
+    return { field, message: rest.join(": ") };
+  }
+  if (record.key_id !== await keyIdOf(publicKey)) {
+    return { field: "key_id", message: "not the id of this public key" };
+  }
+  const digest = hex(
+    new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)),
+    ),
+  );
+  if (record.hash !== digest) {
+    return {
+      field: "hash",
+      message: "not the SHA-256 of the record's fields: a field was changed",
+    };
+  }
+  let signature: Uint8Array;
+  try {
+    signature = Uint8Array.from(atob(record.signature), (c) => c.charCodeAt(0));
+  } catch {
+    return { field: "signature", message: "not base64" };
+  }
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new Uint8Array(publicKey),
+    { name: "Ed25519" },
+    false,
+    ["verify"],
+  );
+  const valid = signature.length === 64 &&
+    await crypto.subtle.verify(
+      "Ed25519",
+      key,
+      new Uint8Array(signature),
+      new Uint8Array(bytes),
+    );
+  if (!valid) {
+    return { field: "signature", message: "does not verify with this key" };
+  }
+  return undefined;
+}
