@@ -16,8 +16,9 @@ export interface ChainHead {
 
 /**
  * A durable store of signed draw records, one chain per key id. `append`
- * returns only once the record is stored durably: a server acknowledges a
- * draw after it, so that a crash loses no acknowledged record.
+ * settles only once the record is stored durably: a server acknowledges a
+ * draw after it, so that a crash loses no acknowledged record. The methods
+ * are asynchronous so that a store may be a database server.
  */
 export interface DrawLedger {
   /**
@@ -25,21 +26,21 @@ export interface DrawLedger {
    *
    * @param keyId The key id.
    */
-  head(keyId: string): ChainHead | undefined;
+  head(keyId: string): Promise<ChainHead | undefined>;
   /**
    * Stores a record, durably; refuses one whose serial is not the next of
    * its chain.
    *
    * @param record The signed record.
    */
-  append(record: DrawRecord): void;
+  append(record: DrawRecord): Promise<void>;
   /**
    * A stored record, or `undefined`.
    *
    * @param keyId The key id.
    * @param serial Its serial.
    */
-  get(keyId: string, serial: number): DrawRecord | undefined;
+  get(keyId: string, serial: number): Promise<DrawRecord | undefined>;
   /**
    * The stored records of a key with serials `from` to `to`, in order.
    *
@@ -47,7 +48,7 @@ export interface DrawLedger {
    * @param from The first serial.
    * @param to The last serial.
    */
-  range(keyId: string, from: number, to: number): DrawRecord[];
+  range(keyId: string, from: number, to: number): Promise<DrawRecord[]>;
   /** Closes the store. */
-  close(): void;
+  close(): Promise<void>;
 }

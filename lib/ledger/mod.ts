@@ -7,8 +7,8 @@
  * import { SqliteLedger } from "@randport/randport/ledger";
  *
  * const ledger = new SqliteLedger(":memory:");
- * console.log(ledger.range("00".repeat(16), 1, 10).length); // 0
- * ledger.close();
+ * console.log((await ledger.range("00".repeat(16), 1, 10)).length); // 0
+ * await ledger.close();
  * ```
  *
  * @module

@@ -20,8 +20,8 @@ import type { ChainHead, DrawLedger } from "./draw_ledger.ts";
  * import { SqliteLedger } from "@randport/randport/ledger";
  *
  * const ledger = new SqliteLedger(":memory:");
- * console.log(ledger.head("00".repeat(16))); // undefined
- * ledger.close();
+ * console.log(await ledger.head("00".repeat(16))); // undefined
+ * await ledger.close();
  * ```
  */
 export class SqliteLedger implements DrawLedger {
@@ -64,15 +64,19 @@ export class SqliteLedger implements DrawLedger {
     );
   }
 
-  head(keyId: string): ChainHead | undefined {
+  // node:sqlite is synchronous: each method does its work before it
+  // returns its promise, a commit's fsync included.
+  head(keyId: string): Promise<ChainHead | undefined> {
     const row = this.#head.get(keyId) as
       | { serial: number; hash: string }
       | undefined;
-    return row && { serial: Number(row.serial), hash: String(row.hash) };
+    return Promise.resolve(
+      row && { serial: Number(row.serial), hash: String(row.hash) },
+    );
   }
 
-  append(record: DrawRecord): void {
-    const head = this.head(record.key_id);
+  async append(record: DrawRecord): Promise<void> {
+    const head = await this.head(record.key_id);
     const expected = (head?.serial ?? 0) + 1;
     if (record.serial !== expected) {
       throw new RangeError(
@@ -87,17 +91,20 @@ export class SqliteLedger implements DrawLedger {
     );
   }
 
-  get(keyId: string, serial: number): DrawRecord | undefined {
+  get(keyId: string, serial: number): Promise<DrawRecord | undefined> {
     const row = this.#get.get(keyId, serial) as { record: string } | undefined;
-    return row && JSON.parse(row.record);
+    return Promise.resolve(row && JSON.parse(row.record));
   }
 
-  range(keyId: string, from: number, to: number): DrawRecord[] {
-    return (this.#range.all(keyId, from, to) as { record: string }[])
-      .map((row) => JSON.parse(row.record));
+  range(keyId: string, from: number, to: number): Promise<DrawRecord[]> {
+    return Promise.resolve(
+      (this.#range.all(keyId, from, to) as { record: string }[])
+        .map((row) => JSON.parse(row.record)),
+    );
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.#db.close();
+    return Promise.resolve();
   }
 }

@@ -72,7 +72,7 @@ export interface Command {
     writer: ReplyWriter,
     session: Session,
     source?: RandomSource,
-  ): void;
+  ): void | Promise<void>;
 }
 
 const VERSION = "0.1.0";
@@ -633,18 +633,22 @@ function pubkey(_args: string[], writer: ReplyWriter, session: Session) {
 }
 
 /** GETDRAW serial: a stored record of this server's key, as JSON, or null. */
-function getdraw(args: string[], writer: ReplyWriter, session: Session) {
+async function getdraw(
+  args: string[],
+  writer: ReplyWriter,
+  session: Session,
+) {
   const signer = session.signer;
   if (signer === undefined) return noSigner(writer);
   const serial = integerArgument("serial", args[1], 1, Number.MAX_SAFE_INTEGER);
   if (typeof serial === "string") return writer.error(serial);
-  const record = signer.ledger.get(signer.key.keyId, serial);
+  const record = await signer.ledger.get(signer.key.keyId, serial);
   if (record === undefined) writer.null();
   else writer.bulk(JSON.stringify(record));
 }
 
 /** DRAWS from to: the stored records from..to, at most MAX_DRAWS, as JSON. */
-function draws(args: string[], writer: ReplyWriter, session: Session) {
+async function draws(args: string[], writer: ReplyWriter, session: Session) {
   const signer = session.signer;
   if (signer === undefined) return noSigner(writer);
   const from = integerArgument("from", args[1], 1, Number.MAX_SAFE_INTEGER);
@@ -656,7 +660,7 @@ function draws(args: string[], writer: ReplyWriter, session: Session) {
       `ERR to: at most ${MAX_DRAWS} records per request, got ${to - from + 1}`,
     );
   }
-  const records = signer.ledger.range(signer.key.keyId, from, to);
+  const records = await signer.ledger.range(signer.key.keyId, from, to);
   writer.arrayHeader(records.length);
   for (const record of records) writer.bulk(JSON.stringify(record));
 }
@@ -920,8 +924,8 @@ export function runCommand(
     (arity > 0 && rest.length === arity) ||
     (arity < 0 && rest.length >= -arity);
   if (!command.draw) {
-    if (fits(args)) command.run(args, writer, session);
-    else writer.error(wrongArity(args[0]));
+    if (fits(args)) return command.run(args, writer, session) ?? undefined;
+    writer.error(wrongArity(args[0]));
     return;
   }
   // A draw's last arguments may be SEED seed, SIGNED and DATA text, in any

@@ -11,17 +11,15 @@ import type { SigningKey } from "../signed/signing_key.ts";
 export class Signer {
   readonly key: SigningKey;
   readonly ledger: DrawLedger;
-  #serial: number;
-  #previous: string;
+  #serial = 0;
+  #previous = CHAIN_START;
+  #started = false;
   // Signing awaits Web Crypto; draws signed meanwhile wait their turn here.
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(key: SigningKey, ledger: DrawLedger) {
     this.key = key;
     this.ledger = ledger;
-    const head = ledger.head(key.keyId);
-    this.#serial = head?.serial ?? 0;
-    this.#previous = head?.hash ?? CHAIN_START;
   }
 
   sign(request: string[], result: string, data: string): Promise<DrawRecord> {
@@ -35,6 +33,13 @@ export class Signer {
     result: string,
     data: string,
   ): Promise<DrawRecord> {
+    if (!this.#started) {
+      // Where the chain continues: read once, before the first record.
+      const head = await this.ledger.head(this.key.keyId);
+      this.#serial = head?.serial ?? 0;
+      this.#previous = head?.hash ?? CHAIN_START;
+      this.#started = true;
+    }
     const record = await signDraw({
       v: 1,
       key_id: this.key.keyId,
@@ -46,7 +51,7 @@ export class Signer {
       previous: this.#previous,
     }, this.key);
     // Durable before it counts: a failed append takes no serial.
-    this.ledger.append(record);
+    await this.ledger.append(record);
     this.#serial = record.serial;
     this.#previous = record.hash;
     return record;

@@ -27,7 +27,7 @@ async function withSigningServer(
     await body(server.addr.port, key, ledger);
   } finally {
     await server.shutdown();
-    ledger.close();
+    await ledger.close();
   }
 }
 
@@ -110,7 +110,7 @@ Deno.test("SIGNED: 8 clients drawing at once get one gapless chain, and GETDRAW/
         range.map((r) => JSON.parse(r)),
         records.slice(189),
       );
-      assert.deepEqual(ledger.range(key.keyId, 1, 200), records);
+      assert.deepEqual(await ledger.range(key.keyId, 1, 200), records);
       const pubkey = await client.command(["PUBKEY"]) as string[];
       assert.deepEqual(pubkey, [
         "algorithm",
