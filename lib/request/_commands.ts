@@ -11,6 +11,7 @@ import { seedSource } from "../random/seed_source.ts";
 import { shuffle as shuffled } from "../random/shuffle.ts";
 import { UniqueSampler } from "../random/unique_sampler.ts";
 import { ReplyWriter } from "../resp/reply_writer.ts";
+import { commitmentOf, commitSecret } from "../signed/commitment.ts";
 import type { Signer } from "./_signer.ts";
 import { encodePayload } from "../wire/encode_payload.ts";
 import { payloadSampler } from "../wire/payload_sampler.ts";
@@ -665,6 +666,61 @@ async function draws(args: string[], writer: ReplyWriter, session: Session) {
   for (const record of records) writer.bulk(JSON.stringify(record));
 }
 
+/** A 64-hex-digit value as the RESP2 bulk string a record's result holds. */
+function bulkText(text: string): string {
+  return `$${text.length}\r\n${text}\r\n`;
+}
+
+/**
+ * COMMIT [DATA text]: a signed record of the commitment to a secret that
+ * REVEAL gives out later (PROTOCOL.md 6.4).
+ */
+async function commit(args: string[], writer: ReplyWriter, session: Session) {
+  const signer = session.signer;
+  if (signer === undefined) return noSigner(writer);
+  let data = "";
+  if (args.length > 1) {
+    if (args.length !== 3 || args[1].toUpperCase() !== "DATA") {
+      return writer.error(
+        `ERR syntax error at '${shown(args[1])}': expected DATA text`,
+      );
+    }
+    const text = strictText(args[2]);
+    if (text === undefined || args[2].length > MAX_DATA_BYTES) {
+      return writer.error(
+        `ERR DATA: expected UTF-8 text of at most ${MAX_DATA_BYTES} bytes`,
+      );
+    }
+    data = text;
+  }
+  const record = await signer.sign(
+    ["COMMIT"],
+    async (serial) =>
+      bulkText(await commitmentOf(await commitSecret(signer.key, serial))),
+    data,
+  );
+  writer.bulk(JSON.stringify(record));
+}
+
+/** REVEAL serial: a signed record of the secret of that commitment. */
+async function reveal(args: string[], writer: ReplyWriter, session: Session) {
+  const signer = session.signer;
+  if (signer === undefined) return noSigner(writer);
+  const serial = integerArgument("serial", args[1], 1, Number.MAX_SAFE_INTEGER);
+  if (typeof serial === "string") return writer.error(serial);
+  const committed = await signer.ledger.get(signer.key.keyId, serial);
+  if (committed?.request[0] !== "COMMIT") {
+    return writer.error(`ERR serial: record ${serial} is not a commitment`);
+  }
+  const secret = await commitSecret(signer.key, serial);
+  const record = await signer.sign(
+    ["REVEAL", String(serial)],
+    bulkText(secret),
+    "",
+  );
+  writer.bulk(JSON.stringify(record));
+}
+
 /** HELP's lines: each command's usage and what it replies (PROTOCOL.md §5.3). */
 const HELP: [string, string][] = [
   [
@@ -703,6 +759,14 @@ const HELP: [string, string][] = [
   [
     "PUBKEY",
     "PUBKEY -- the key signed draws are signed with: algorithm, key_id, public_key",
+  ],
+  [
+    "COMMIT",
+    "COMMIT [DATA text] -- a signed commitment to a secret that REVEAL gives out later",
+  ],
+  [
+    "REVEAL",
+    "REVEAL serial -- a signed record of that commitment's secret: draw with SEED secret",
   ],
   [
     "GETDRAW",
@@ -762,6 +826,8 @@ export const COMMANDS: Record<string, Command> = {
   RANDFLOAT: { arity: -2, draw: true, run: randfloat },
   GAUSS: { arity: 4, draw: true, run: gauss },
   PUBKEY: { arity: 1, run: pubkey },
+  COMMIT: { arity: -1, run: commit },
+  REVEAL: { arity: 2, run: reveal },
   GETDRAW: { arity: 2, run: getdraw },
   DRAWS: { arity: 3, run: draws },
   PING: {

@@ -22,7 +22,15 @@ export class Signer {
     this.ledger = ledger;
   }
 
-  sign(request: string[], result: string, data: string): Promise<DrawRecord> {
+  /**
+   * Signs and stores a record; `result` may be computed from the serial
+   * the record gets (a commitment's is).
+   */
+  sign(
+    request: string[],
+    result: string | ((serial: number) => Promise<string>),
+    data: string,
+  ): Promise<DrawRecord> {
     const next = this.#tail.then(() => this.#signNext(request, result, data));
     this.#tail = next.catch(() => {});
     return next;
@@ -30,7 +38,7 @@ export class Signer {
 
   async #signNext(
     request: string[],
-    result: string,
+    result: string | ((serial: number) => Promise<string>),
     data: string,
   ): Promise<DrawRecord> {
     if (!this.#started) {
@@ -40,13 +48,14 @@ export class Signer {
       this.#previous = head?.hash ?? CHAIN_START;
       this.#started = true;
     }
+    const serial = this.#serial + 1;
     const record = await signDraw({
       v: 1,
       key_id: this.key.keyId,
-      serial: this.#serial + 1,
+      serial,
       time: new Date().toISOString(),
       request,
-      result,
+      result: typeof result === "string" ? result : await result(serial),
       data,
       previous: this.#previous,
     }, this.key);

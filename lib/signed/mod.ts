@@ -28,3 +28,4 @@ export * from "./draw_record.ts";
 export * from "./sign_draw.ts";
 export * from "./signing_key.ts";
 export * from "./verify_signature.ts";
+export * from "./commitment.ts";

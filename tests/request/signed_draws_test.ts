@@ -11,6 +11,7 @@ import { SqliteLedger } from "../../lib/ledger/mod.ts";
 import { drawReply, serveRequests } from "../../lib/request/mod.ts";
 import {
   CHAIN_START,
+  commitmentOf,
   type DrawRecord,
   generateSigningKey,
   type SigningKey,
@@ -187,5 +188,66 @@ Deno.test("SIGNED, PUBKEY, GETDRAW and DRAWS on a server without a key are error
     }
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("COMMIT, then REVEAL: the secret matches the commitment, after a restart too, and seeds a draw", async () => {
+  const { key } = await generateSigningKey();
+  const ledger = new SqliteLedger(":memory:");
+  const start = () => serveRequests({ port: 0, signing: { key, ledger } });
+  let server = start();
+  try {
+    let client = await connectRequests({
+      hostname: "127.0.0.1",
+      port: server.addr.port,
+    });
+    const committed = JSON.parse(
+      await client.command(["COMMIT", "DATA", "draw of 2027-01-01"]) as string,
+    ) as DrawRecord;
+    assert.deepEqual(committed.request, ["COMMIT"]);
+    assert.equal(committed.data, "draw of 2027-01-01");
+    const commitment =
+      /^\$64\r\n([0-9a-f]{64})\r\n$/.exec(committed.result)![1];
+    await assert.rejects(
+      client.command(["REVEAL", "99"]),
+      /ERR serial: record 99 is not a commitment/,
+    );
+    await client.close();
+    // A restart: the secret is derived again from the key, not stored.
+    await server.shutdown();
+    server = start();
+    client = await connectRequests({
+      hostname: "127.0.0.1",
+      port: server.addr.port,
+    });
+    const revealed = JSON.parse(
+      await client.command(["REVEAL", String(committed.serial)]) as string,
+    ) as DrawRecord;
+    assert.deepEqual(revealed.request, ["REVEAL", String(committed.serial)]);
+    assert.equal(revealed.serial, committed.serial + 1);
+    assert.equal(revealed.previous, committed.hash);
+    const secret = /^\$64\r\n([0-9a-f]{64})\r\n$/.exec(revealed.result)![1];
+    assert.equal(await commitmentOf(secret), commitment);
+    assert.equal(
+      await verifyRecordSignature(revealed, key.publicKey),
+      undefined,
+    );
+    // What the secret seeds, anyone can recompute.
+    const draw = await client.command([
+      "RANDINT",
+      "3",
+      "1",
+      "100",
+      "SEED",
+      secret,
+    ]);
+    assert.equal(
+      await drawReply(["RANDINT", "3", "1", "100", "SEED", secret]),
+      `*3\r\n${(draw as number[]).map((n) => `:${n}\r\n`).join("")}`,
+    );
+    await client.close();
+  } finally {
+    await server.shutdown();
+    await ledger.close();
   }
 });

@@ -2,7 +2,8 @@
  * PROTOCOL.md §6.2's test vectors, checked by code that no one here wrote
  * where it can be: the signed bytes against encodeDrawRecord, the hash
  * against Python's hashlib, the signature against OpenSSL, the results
- * against drawReply, and signing with the document's key reproducing them.
+ * against drawReply, and signing with the document's key reproducing them;
+ * and §6.3's commitment vector.
  *
  * @module
  */
@@ -11,6 +12,8 @@ import assert from "node:assert/strict";
 import { drawReply } from "../../lib/request/mod.ts";
 import {
   CHAIN_START,
+  commitmentOf,
+  commitSecret,
   type DrawRecord,
   encodeDrawRecord,
   importSigningKey,
@@ -133,4 +136,25 @@ openssl pkeyutl -verify -pubin -keyform DER -inkey "$dir/pub.der" -rawin -in "$d
       assert.notEqual(bad.code, 0);
     }
   },
+});
+
+Deno.test("§6.3 vector: the secret of commitment 3 and its commitment", async () => {
+  const { pem } = await vectors();
+  const key = await importSigningKey(pem);
+  const secret = await commitSecret(key, 3);
+  assert.equal(
+    secret,
+    "aa43f5b9547264e8d80d93f164c650529e5a4baf556a8258821fb38403cd599d",
+  );
+  assert.equal(
+    await commitmentOf(secret),
+    "ec9368593e53f481a6ffa5fa26c8cc5b7fa24222416990cc3d65b680ffcd604b",
+  );
+  // Independently: Python's hashlib over the tag and the secret's bytes.
+  const result = await run("python3", [
+    "-c",
+    "import hashlib, sys; print(hashlib.sha256(b'randport-commit-v1' + bytes.fromhex(sys.argv[1])).hexdigest())",
+    secret,
+  ]);
+  assert.equal(result.stdout.trim(), await commitmentOf(secret));
 });
