@@ -10,6 +10,7 @@ import {
   checkDrawFormat,
   choiceFlag,
   createColors,
+  DRAW_COMMANDS,
   drawRequest,
   emptyPayloadNote,
   errorHint,
@@ -30,6 +31,7 @@ import {
   secondsFlag,
   splitDrawArgs,
   UsageError,
+  verifyMain,
   writeText,
 } from "./lib/cli/mod.ts";
 import {
@@ -118,6 +120,10 @@ after --, every word is an argument (items that start with dashes).
   deno task client randint 3 1 6 --repeat 5      # five throws of three dice
   deno task client shuffle ace king queen jack --seed "beacon 4242"
   deno task client randint 100000 1 6 --stats    # is the port's die fair?
+
+Signed draws (PROTOCOL.md §6) are checked with
+  deno task client verify --public-key HEX < draws.jsonl
+(see deno task client verify --help).
 
 Exit codes: 0 success, 1 network or payload error, 2 bad flags or arguments
 (the server's own refusals of an argument included), 130 Ctrl-C.`;
@@ -226,7 +232,7 @@ async function drawMain(args: string[]): Promise<number> {
   const repeat = repeatText === undefined
     ? 1
     : integerFlag("--repeat", repeatText, { min: 1, max: MAX_REPEAT });
-  if (repeatText !== undefined && request.args.includes("SEED")) {
+  if (repeatText !== undefined && typeof values.seed === "string") {
     throw new UsageError(
       "--repeat: with --seed every draw would be the same; vary the seed instead",
     );
@@ -341,6 +347,14 @@ async function drawMain(args: string[]): Promise<number> {
 async function main(): Promise<number> {
   // A first word that is no flag is a draw subcommand of the request port.
   const first = Deno.args[0];
+  const later = Deno.args.find((arg) => Object.hasOwn(DRAW_COMMANDS, arg));
+  if (first?.startsWith("-") && later !== undefined) {
+    throw new UsageError(
+      `put the flags after the subcommand: deno task client ${later} ... ${first}`,
+    );
+  }
+  // Not a draw: it checks signed records (lib/cli/verify_command.ts).
+  if (first === "verify") return await verifyMain(Deno.args.slice(1));
   if (first !== undefined && !first.startsWith("-")) {
     return await drawMain(Deno.args);
   }

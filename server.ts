@@ -17,12 +17,13 @@ import { runMain } from "./lib/cli/run_main.ts";
 import { onStopSignals } from "./lib/cli/stop_signals.ts";
 import { asUsageError, UsageError } from "./lib/cli/usage_error.ts";
 import { formatAddress } from "./lib/net/mod.ts";
-import { type DrawLedger, SqliteLedger } from "./lib/ledger/mod.ts";
+import { type DrawLedger, openLedger } from "./lib/ledger/mod.ts";
 import { REQUEST_DEFAULTS, type RequestSigning } from "./lib/request/mod.ts";
 import { generateSigningKey, importSigningKey } from "./lib/signed/mod.ts";
 import {
   ListenError,
   LOG_LEVELS,
+  type MetricsPortOptions,
   type RandportServer,
   type RequestPortOptions,
   resolveServeOptions,
@@ -65,6 +66,8 @@ const FLAG_OF: Record<string, string> = {
   "requests.maxInlineBytes": "--max-inline-bytes",
   "requests.maxPendingBytes": "--max-pending-bytes",
   "requests.idleTimeout": "--idle-timeout",
+  "metrics.port": "--metrics-port",
+  "metrics.hostname": "--metrics-host",
 };
 
 const HELP =
@@ -94,7 +97,8 @@ Flags:
                      only on the seed and the connection's ordinal since start
 
 Limits:
-  --max-connections N  clients served at once; more get "ERR busy" (default: ${SERVE_DEFAULTS.maxConnections})
+  --max-connections N  clients served at once, on both ports together; more
+                       are turned away (default: ${SERVE_DEFAULTS.maxConnections})
   --write-timeout S    disconnect a client that reads nothing for S seconds
                        (default: ${
     seconds(SERVE_DEFAULTS.writeTimeout)
@@ -134,10 +138,19 @@ Signed draws (PROTOCOL.md §6; the server reads and writes these two files
 only, so run it with --allow-read=KEY,LOG --allow-write=LOG):
   --signing-key FILE   an Ed25519 private key, PKCS#8 PEM (from --keygen, or
                        openssl genpkey -algorithm ed25519)
-  --draw-log FILE      the SQLite file where each signed record is stored
-                       before it is sent; the chain continues from it
+  --draw-log FILE|URL  where each signed record is stored before it is sent:
+                       a SQLite file, or postgres://USER:PASS@HOST/DB for one
+                       log shared by several servers; the chain continues
+                       from it
   --keygen             print a new signing key (PEM) and exit:
                        deno task keygen > key.pem
+
+Metrics (README, Metrics):
+  --metrics-port N     serve HTTP on port N: /metrics (Prometheus text format),
+                       /healthz, /readyz (503 once shutdown begins); 0 for any
+                       free one (default: off)
+  --metrics-host HOST  its address (default: 127.0.0.1, not --host: metrics
+                       tell whoever reads them how the server is used)
 
   -h, --help         show this help
   -V, --version      show the version
@@ -150,7 +163,8 @@ Examples:
   deno task serve --seed 42 --port 0               # reproducible, any free port
 
 On start it prints one line, "listening on HOST:PORT, requests on HOST:PORT"
-(without the second part under --request-port off). SIGINT or SIGTERM stop it
+(without the second part under --request-port off), and ", metrics on
+HOST:PORT" after them with --metrics-port. SIGINT or SIGTERM stop it
 gracefully (exit 0); a second signal stops it at once (exit 130 or 143), unless
 it comes within 250 ms of the first: then it is a copy of the same Ctrl-C, as
 under deno task, which forwards the terminal's signal.`;
@@ -182,6 +196,8 @@ const FLAGS = {
   "signing-key": { type: "string" },
   "draw-log": { type: "string" },
   keygen: { type: "boolean" },
+  "metrics-port": { type: "string" },
+  "metrics-host": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -354,16 +370,11 @@ async function signingOptions(
   });
   let ledger: DrawLedger;
   try {
-    ledger = new SqliteLedger(logFile);
+    ledger = await openLedger(logFile);
   } catch (error) {
+    // Its message names the location (password hidden) and the cause.
     throw new UsageError(
-      `--draw-log: cannot open ${logFile}: ${
-        error instanceof Deno.errors.NotCapable
-          ? `no permission (run with --allow-read=${logFile} --allow-write=${logFile})`
-          : error instanceof Error
-          ? error.message
-          : error
-      }`,
+      `--draw-log: ${error instanceof Error ? error.message : error}`,
     );
   }
   return { key, ledger };
@@ -384,6 +395,26 @@ async function readFlagFile(flag: string, path: string): Promise<string> {
   }
 }
 
+/** The metrics port of `--metrics-port` and `--metrics-host`, or none. */
+function metricsOptions(
+  values: Record<string, string | boolean | undefined>,
+): MetricsPortOptions | undefined {
+  const port = values["metrics-port"];
+  const host = values["metrics-host"];
+  if (typeof port !== "string") {
+    if (typeof host === "string") {
+      throw new UsageError("--metrics-host: only with --metrics-port");
+    }
+    return undefined;
+  }
+  return {
+    port: integerFlag("--metrics-port", port, SERVE_LIMITS.port),
+    hostname: typeof host === "string"
+      ? hostFlag("--metrics-host", host)
+      : undefined,
+  };
+}
+
 function startupFailure(error: unknown) {
   if (!(error instanceof ListenError)) return error;
   const { hostname, port } = error;
@@ -393,6 +424,8 @@ function startupFailure(error: unknown) {
     : formatAddress({ transport: "tcp", hostname, port });
   const where = error.listener === "requests"
     ? `${address} (the request port; --request-port off to go without)`
+    : error.listener === "metrics"
+    ? `${address} (the metrics port, --metrics-port)`
     : address;
   error = error.cause;
   const causes: [new (...args: never[]) => Error, string][] = [
@@ -438,6 +471,7 @@ async function main(): Promise<number> {
     payload: payloadOptions(values),
     ...limitOptions(values),
     requests: requestOptions(values),
+    metrics: metricsOptions(values),
   };
   // Every value is checked by the library; its errors name the option, and
   // the flag it came from is named here.
@@ -466,7 +500,12 @@ async function main(): Promise<number> {
   const requests = server.requests
     ? `, requests on ${formatAddress(server.requests.addr)}`
     : "";
-  console.log(`listening on ${formatAddress(server.addr)}${requests}`);
+  const metrics = server.metrics
+    ? `, metrics on ${formatAddress(server.metrics.addr)}`
+    : "";
+  console.log(
+    `listening on ${formatAddress(server.addr)}${requests}${metrics}`,
+  );
   if (signing) {
     const { keyId, publicKey } = signing.key;
     const hex = Array.from(publicKey, (b) => b.toString(16).padStart(2, "0"))

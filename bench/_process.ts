@@ -15,8 +15,10 @@ const TICKS_PER_SECOND = 100;
 export interface ServerProcess extends AsyncDisposable {
   /** What it is, for the report. */
   name: string;
-  /** The port from its `listening on HOST:PORT` line. */
+  /** The port from its `listening on HOST:PORT` line (the first one). */
   port: number;
+  /** That first line, for servers that name more than one port. */
+  line: string;
   /** The process that does the work (not a launcher in front of it). */
   pid: number;
   /** Stops it: SIGTERM, then SIGKILL after 3 s. */
@@ -76,7 +78,8 @@ export async function startServer(
       // Discard.
     }
   })();
-  const match = /listening on .*:(\d+)/.exec(text);
+  // The first address: randport prints `listening on H:P, requests on H:Q`.
+  const match = /listening on \S+:(\d+)/.exec(text);
   if (!match) throw new Error(`${name}: unexpected first line: ${text}`);
   const pid = findServingPid(child.pid, options.marker);
   let stopped: Promise<void> | undefined;
@@ -107,6 +110,7 @@ export async function startServer(
   return {
     name,
     port: Number(match[1]),
+    line: text.split("\n")[0],
     pid,
     stop,
     [Symbol.asyncDispose]: stop,

@@ -21,11 +21,19 @@
  * - C: bench/c/epoll_server.c (short connections) and
  *   bench/c/stream_server.c (streams), when gcc is there.
  *
+ * Then the request port (PROTOCOL.md §5, bench/_request_port.ts): the real
+ * server's RESP port against a real Redis (Debian's redis-server, started
+ * here) and a Deno RESP ceiling (bench/resp_ceiling_server.ts), all driven
+ * by redis-benchmark, and one reply of a million numbers timed to its last
+ * byte. Without redis-benchmark or redis-server, that part says so in one
+ * line and goes on without it.
+ *
  * ```sh
- * deno task bench             # the full run, about 2 minutes
+ * deno task bench             # the full run, about 3.5 minutes
  * deno task bench --quick     # shorter measurements, fewer of them
  * deno task bench --json      # one JSON document on stdout
  * deno task bench --billion   # 10^9 numbers through one stream, RSS watched
+ * deno task bench --requests  # only the request port against Redis
  * ```
  *
  * Loopback only; every measurement is bounded in time and stops by itself.
@@ -37,7 +45,14 @@
  */
 
 import { parseArgs } from "node:util";
+import { fixed, median, table } from "./_format.ts";
 import { buildNative, type NativeBuild, removeBuild } from "./_native.ts";
+import {
+  benchRequestPort,
+  describeRequestPort,
+  requestPortRatioLines,
+  type RequestPortReport,
+} from "./_request_port.ts";
 import {
   cpuSeconds,
   machineBusySeconds,
@@ -57,6 +72,8 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     billion: { type: "boolean", default: false },
+    requests: { type: "boolean", default: false },
+    "no-requests": { type: "boolean", default: false },
     seconds: { type: "string" },
     warmup: { type: "string" },
     "deno-loader": { type: "boolean", default: false },
@@ -66,16 +83,22 @@ const { values: flags } = parseArgs({
 });
 
 if (flags.help) {
-  console.log(`Usage: deno task bench [--quick] [--json] [--billion]
-  --quick         1 s per figure instead of 2.4, fewer scenarios (~40 s)
+  console.log(
+    `Usage: deno task bench [--quick] [--json] [--billion] [--requests]
+  --quick         1 s per figure instead of 2.4, fewer scenarios (~70 s with
+                  the request port part)
   --json          print one JSON document on stdout (progress goes to stderr)
   --billion       only: stream 10^9 numbers through one connection and check
                   that the server's memory stays flat (<= 100 MB)
+  --requests      only: the request port against Redis (redis-benchmark,
+                  5 runs of 1 s per figure; --quick 3 of 0.4 s)
+  --no-requests   skip the request port part
   --seconds S     seconds measured per figure (default 2.4, --quick 1), in
                   rounds that take turns between the servers
   --warmup S      seconds before a server's first round counts (default 0.5)
   --deno-loader   use the Deno load generator even if gcc is available
-  --no-c          skip the C reference servers`);
+  --no-c          skip the C reference servers`,
+  );
   Deno.exit(0);
 }
 
@@ -85,6 +108,9 @@ const ROUNDS = flags.quick ? 2 : 3;
 /** Seconds before the first round of a server starts counting, and later. */
 const WARMUP = Number(flags.warmup ?? (flags.quick ? 0.3 : 0.5));
 const ROUND_WARMUP = 0.2;
+/** The request port: redis-benchmark runs per figure, seconds per run. */
+const REQUEST_ROUNDS = flags.quick ? 3 : 5;
+const REQUEST_SECONDS = flags.quick ? 0.4 : 1;
 
 /** What a server sends. */
 interface Payload {
@@ -397,11 +423,6 @@ async function sample(
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** Sums the samples of one server into a row. */
 function rowOf(
   scenario: Scenario,
@@ -519,31 +540,6 @@ async function measureScenario(
 
 // ---------------------------------------------------------------------------
 // Output
-
-function fixed(value: number | undefined, digits = 1): string {
-  return value === undefined || !Number.isFinite(value)
-    ? "—"
-    : value.toLocaleString("en-US", {
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    });
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => r[i].length))
-  );
-  const line = (cells: string[]) =>
-    cells.map((c, i) => i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
-      .join("  ").trimEnd();
-  return [
-    line(header),
-    line(widths.map((w) => "-".repeat(w))),
-    ...rows.map(
-      line,
-    ),
-  ].join("\n");
-}
 
 function status(row: Row): string {
   if (row.subject === "unvalidated") return "diagnostic: bytes only counted";
@@ -881,7 +877,10 @@ async function runBillion(native: NativeBuild) {
   }
 }
 
-const native = await buildNative();
+// The request port part alone needs none of the C programs.
+const native: NativeBuild = flags.requests
+  ? { paths: {}, missing: {}, compiler: undefined, dir: undefined }
+  : await buildNative();
 try {
   const info = await machine(native);
   log(
@@ -916,9 +915,25 @@ try {
     }
     Deno.exitCode = met ? 0 : 1;
   } else {
-    const { rows, skipped } = await runAll(native);
+    const pushPort = !flags.requests;
+    const { rows, skipped } = pushPort
+      ? await runAll(native)
+      : { rows: [], skipped: [] };
+    // The request port (PROTOCOL.md §5) against Redis, after the push port.
+    const requests: RequestPortReport | undefined = flags["no-requests"]
+      ? undefined
+      : await benchRequestPort({
+        root: ROOT,
+        rounds: REQUEST_ROUNDS,
+        seconds: REQUEST_SECONDS,
+        bigReplies: REQUEST_ROUNDS + 2,
+        log,
+      });
     const ratio = ratios(rows);
-    const goals = targets(rows, ratio);
+    const goals = [
+      ...(pushPort ? targets(rows, ratio) : []),
+      ...(requests?.targets ?? []),
+    ];
     const checks = loaderChecks(rows);
     if (flags.json) {
       console.log(JSON.stringify(
@@ -932,6 +947,7 @@ try {
           },
           rows,
           ratios: ratio,
+          requestPort: requests,
           targets: goals,
           loaderChecks: checks,
           skipped,
@@ -951,22 +967,31 @@ try {
           : "") +
         `vs C ${fixed(r.c, 2)}x`
       );
+      if (requests) ratioLines.push(...requestPortRatioLines(requests));
       console.log(
         [
           `randport benchmark: ${info.cpus} CPUs (${info.cpuModel}), ` +
-          `Linux ${info.kernel}, deno ${info.deno}; loader: ${info.loader}; ` +
-          `${SECONDS} s per figure in ${ROUNDS} rounds taking turns, ` +
-          `after ${WARMUP} s warm-up`,
-          "",
-          "Short connections: 10 numbers in 1..100, csv; latency from connect " +
-          "to end of payload; C = hand-written epoll server",
-          connTable(conn),
-          "",
-          "Streams: aggregate over all connections; C = straightforward " +
-          "thread-per-client server (digit loop, buffered getrandom)",
-          streamTable(streams),
-          "",
-          "randport relative to the references (same run):",
+          `Linux ${info.kernel}, deno ${info.deno}` +
+          (pushPort
+            ? `; loader: ${info.loader}; ${SECONDS} s per figure in ` +
+              `${ROUNDS} rounds taking turns, after ${WARMUP} s warm-up`
+            : ""),
+          ...(pushPort
+            ? [
+              "",
+              "Short connections: 10 numbers in 1..100, csv; latency from " +
+              "connect to end of payload; C = hand-written epoll server",
+              connTable(conn),
+              "",
+              "Streams: aggregate over all connections; C = straightforward " +
+              "thread-per-client server (digit loop, buffered getrandom)",
+              streamTable(streams),
+            ]
+            : []),
+          ...(requests ? ["", describeRequestPort(requests)] : []),
+          ...(ratioLines.length
+            ? ["", "randport relative to the references (same run):"]
+            : []),
           ...ratioLines,
           "",
           "Targets:",
@@ -976,7 +1001,11 @@ try {
         ].join("\n"),
       );
     }
-    Deno.exitCode = rows.some((r) => r.invalid > 0) ? 1 : 0;
+    Deno.exitCode = rows.some((r) =>
+        r.invalid > 0
+      ) || (requests?.invalid ?? 0) > 0
+      ? 1
+      : 0;
   }
 } finally {
   await removeBuild(native);

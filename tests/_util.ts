@@ -28,6 +28,8 @@ export interface ServerProcess extends AsyncDisposable {
    * off (the default here, unless `args` has `--request-port`).
    */
   requestPort: number | undefined;
+  /** The metrics port from `, metrics on HOST:PORT` (`--metrics-port`). */
+  metricsPort: number | undefined;
   /** That whole first line. */
   banner: string;
   child: Deno.ChildProcess;
@@ -41,15 +43,22 @@ export interface ServerProcess extends AsyncDisposable {
     done: (stderr: string) => boolean,
     timeoutMs?: number,
   ): Promise<string>;
+  /** Resolves once `done` holds for its stdout after the first line so far. */
+  waitForStdout(
+    done: (stdout: string) => boolean,
+    timeoutMs?: number,
+  ): Promise<string>;
 }
 
 /**
  * Starts `server.ts` with `--port 0` on 127.0.0.1 and `--request-port off`
  * (unless `args` says otherwise) and waits for its `listening on` line.
+ * `permissions` are flags for `deno run` besides `--allow-net`, such as the
+ * `--allow-read=` and `--allow-write=` that signing needs.
  */
 export async function startServer(
   args: string[] = [],
-  options: { hostDefault?: boolean } = {},
+  options: { hostDefault?: boolean; permissions?: string[] } = {},
 ): Promise<ServerProcess> {
   const defaults = options.hostDefault ? [] : ["--host", "127.0.0.1"];
   const hasPort = args.includes("--port");
@@ -58,6 +67,7 @@ export async function startServer(
     args: [
       "run",
       "--allow-net",
+      ...(options.permissions ?? []),
       SERVER_TS,
       ...defaults,
       ...(hasPort ? [] : ["--port", "0"]),
@@ -93,17 +103,18 @@ export async function startServer(
     text += value;
   }
   clearTimeout(deadline);
+  const banner = text.slice(0, text.indexOf("\n"));
+  let stdoutSoFar = text.slice(banner.length + 1);
   const restOfStdout = (async () => {
-    let rest = "";
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) return rest;
-      rest += value;
+      if (done) return stdoutSoFar;
+      stdoutSoFar += value;
     }
   })();
-  const banner = text.slice(0, text.indexOf("\n"));
-  const match = /^listening on (.+?):(\d+)(?:, requests on (.+):(\d+))?$/
-    .exec(banner);
+  const match =
+    /^listening on (.+?):(\d+)(?:, requests on (.+?):(\d+))?(?:, metrics on (.+?):(\d+))?$/
+      .exec(banner);
   if (!match) throw new Error(`unexpected first line: ${banner}`);
   let stopped: Promise<Finished> | undefined;
   const stop = (signal: Deno.Signal | null = "SIGTERM") => {
@@ -117,34 +128,37 @@ export async function startServer(
       return {
         code: status.code,
         signal: status.signal,
-        stdout: text.slice(banner.length + 1) + await restOfStdout,
+        stdout: await restOfStdout,
         stderr: await stderr,
       };
     })();
     return stopped;
   };
-  const waitForStderr = async (
-    done: (stderr: string) => boolean,
+  const waitFor = (name: string, output: () => string) =>
+  async (
+    done: (text: string) => boolean,
     timeoutMs = 30_000,
   ) => {
     const deadline = Date.now() + timeoutMs;
-    while (!done(stderrSoFar)) {
+    while (!done(output())) {
       if (Date.now() > deadline) {
         throw new Error(
-          `server stderr not as expected within ${timeoutMs} ms: ${stderrSoFar}`,
+          `server ${name} not as expected within ${timeoutMs} ms: ${output()}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return stderrSoFar;
+    return output();
   };
   return {
     port: Number(match[2]),
     requestPort: match[4] === undefined ? undefined : Number(match[4]),
+    metricsPort: match[6] === undefined ? undefined : Number(match[6]),
     banner,
     child,
     stop,
-    waitForStderr,
+    waitForStderr: waitFor("stderr", () => stderrSoFar),
+    waitForStdout: waitFor("stdout", () => stdoutSoFar),
     async [Symbol.asyncDispose]() {
       await stop("SIGKILL");
     },

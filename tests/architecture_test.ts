@@ -24,10 +24,12 @@ const ALLOWED: Record<string, string[]> = {
   signed: [],
   ledger: ["signed"],
   resp: [],
+  metrics: [],
   request: [
     "errors",
     "ledger",
     "log",
+    "metrics",
     "net",
     "random",
     "resp",
@@ -35,9 +37,19 @@ const ALLOWED: Record<string, string[]> = {
     "wire",
   ],
   wire: ["errors", "random"],
-  server: ["errors", "log", "random", "net", "wire", "request"],
+  server: ["errors", "log", "metrics", "random", "net", "wire", "request"],
   client: ["errors", "net", "wire", "resp"],
-  cli: ["errors", "random", "net", "stats", "wire", "client"],
+  verify: ["signed", "request"],
+  cli: [
+    "errors",
+    "random",
+    "net",
+    "stats",
+    "wire",
+    "client",
+    "signed",
+    "verify",
+  ],
 };
 
 interface InfoModule {
@@ -46,8 +58,12 @@ interface InfoModule {
     specifier: string;
     code?: { specifier?: string };
     type?: { specifier?: string };
+    isDynamic?: boolean;
   }[];
 }
+
+/** `"from -> to"` of each import made with `await import()`. */
+const DYNAMIC = new Set<string>();
 
 /** Local module path (relative to the repository) -> the paths it imports. */
 async function graph(entries: string[]): Promise<Map<string, string[]>> {
@@ -71,6 +87,11 @@ async function graph(entries: string[]): Promise<Map<string, string[]>> {
         .flatMap((d) => [d.code?.specifier, d.type?.specifier])
         .filter((s): s is string => s !== undefined);
       edges.set(from, [...new Set(to)]);
+      for (const d of module.dependencies ?? []) {
+        if (d.isDynamic && d.code?.specifier) {
+          DYNAMIC.add(`${from} -> ${local(d.code.specifier)}`);
+        }
+      }
     }
   }
   return edges;
@@ -199,12 +220,15 @@ Deno.test("architecture: the command-line code is not published", () => {
 
 Deno.test("architecture: the server needs no npm package", () => {
   const reached = new Set<string>();
+  const loadedLater: string[] = [];
   const walk = (path: string) => {
     if (reached.has(path)) return;
     reached.add(path);
     for (const target of edges.get(path) ?? []) {
       const next = local(target);
-      if (next !== undefined) walk(next);
+      if (next !== undefined && DYNAMIC.has(`${path} -> ${next}`)) {
+        loadedLater.push(`${path} -> ${next}`);
+      } else if (next !== undefined) walk(next);
       else reached.add(target);
     }
   };
@@ -212,6 +236,18 @@ Deno.test("architecture: the server needs no npm package", () => {
   walk("lib/server/mod.ts");
   const npm = [...reached].filter((s) => s.startsWith("npm:"));
   assert.deepEqual(npm, []);
+  // Except the PostgreSQL client, which `--draw-log postgres://...` alone
+  // needs: it is imported with `await import()` only then, so a server
+  // that logs to SQLite (or signs nothing) never loads it, nor any npm
+  // package. It is the only module loaded that way.
+  assert.deepEqual(loadedLater, [
+    "lib/ledger/open_ledger.ts -> lib/ledger/postgres_ledger.ts",
+  ]);
+  const later = edges.get("lib/ledger/postgres_ledger.ts") ?? [];
+  assert.deepEqual(
+    later.filter((s) => s.startsWith("npm:")).map((s) => s.split("@")[0]),
+    ["npm:postgres"],
+  );
   // Of the command line's code, only what parses flags and handles exits.
   const cli = [...reached].filter((path) => path.startsWith("lib/cli/"));
   assert.deepEqual(cli.sort(), [

@@ -183,6 +183,18 @@ export function drawRequest(
       }`,
     );
   }
+  // The server reads a draw's last words as its options: items ending so
+  // would be taken as a seed, a signature request or data.
+  const n = positionals.length;
+  const word = (i: number) => positionals[i]?.toUpperCase();
+  if (
+    (n >= 2 && (word(n - 2) === "SEED" || word(n - 2) === "DATA")) ||
+    word(n - 1) === "SIGNED"
+  ) {
+    throw new UsageError(
+      `${name}: arguments ending in SEED x, DATA x or SIGNED would be read as options by the server; use --seed, or put other items last`,
+    );
+  }
   if (options.unique && name !== "randint") {
     throw new UsageError("--unique: only with randint");
   }

@@ -27,3 +27,4 @@ export * from "./stop_signals.ts";
 export * from "./usage_error.ts";
 export * from "./draw_command.ts";
 export * from "./draw_output.ts";
+export * from "./verify_command.ts";

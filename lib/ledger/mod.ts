@@ -1,7 +1,9 @@
 /**
  * Where signed draws are kept (PROTOCOL.md §6): the {@linkcode DrawLedger}
- * interface, one chain per key id, and {@linkcode SqliteLedger}, its
- * durable SQLite store.
+ * interface, one chain per key id; {@linkcode SqliteLedger}, its durable
+ * SQLite store; and {@linkcode openLedger}, which opens a SQLite file or,
+ * for a `postgres://` URL, a PostgreSQL database that several servers
+ * share (its client is loaded only then).
  *
  * ```ts
  * import { SqliteLedger } from "@randport/randport/ledger";
@@ -15,4 +17,5 @@
  */
 
 export * from "./draw_ledger.ts";
+export * from "./open_ledger.ts";
 export * from "./sqlite_ledger.ts";

@@ -75,12 +75,18 @@ export class SqliteLedger implements DrawLedger {
     );
   }
 
-  async append(record: DrawRecord): Promise<void> {
-    const head = await this.head(record.key_id);
-    const expected = (head?.serial ?? 0) + 1;
+  append(record: DrawRecord): Promise<void> {
+    // The check and the insert in one synchronous turn: with an await
+    // between them, two appends of one serial would both pass the check.
+    const head = this.#head.get(record.key_id) as
+      | { serial: number }
+      | undefined;
+    const expected = Number(head?.serial ?? 0) + 1;
     if (record.serial !== expected) {
-      throw new RangeError(
-        `serial: expected ${expected}, the next of the chain, got ${record.serial}`,
+      return Promise.reject(
+        new RangeError(
+          `serial: expected ${expected}, the next of the chain, got ${record.serial}`,
+        ),
       );
     }
     this.#insert.run(
@@ -89,6 +95,7 @@ export class SqliteLedger implements DrawLedger {
       record.hash,
       JSON.stringify(record),
     );
+    return Promise.resolve();
   }
 
   get(keyId: string, serial: number): Promise<DrawRecord | undefined> {

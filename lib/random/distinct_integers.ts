@@ -8,6 +8,7 @@
 import type { SamplerOptions } from "./integer_sampler.ts";
 import { randomBelow } from "./random_below.ts";
 import { rangeSize } from "./range_size.ts";
+import { wideBelow } from "./_wide_below.ts";
 
 /**
  * `count` distinct integers of `min..max`, every ordered selection equally
@@ -24,8 +25,7 @@ import { rangeSize } from "./range_size.ts";
  * ```
  *
  * @param count How many, 0 to the range's size (and at most 2^32).
- * @param range The range, `min <= max`, safe integers; its size at most
- * 2^53.
+ * @param range The range, `min <= max`, safe integers.
  * @param options Where the words come from.
  * @returns The integers, in the order drawn.
  */
@@ -36,14 +36,12 @@ export function distinctIntegers(
 ): number[] {
   const { min, max } = range;
   const size = rangeSize(min, max);
-  if (size > 2n ** 53n) {
-    throw new RangeError(`max: the range ${min}..${max} exceeds 2^53 values`);
-  }
   if (!Number.isInteger(count) || count < 0 || BigInt(count) > size) {
     throw new RangeError(
       `count: expected an integer from 0 to ${size}, got ${count}`,
     );
   }
+  if (size > 2n ** 53n) return distinctWide(count, min, size, options);
   const n = Number(size);
   // Offsets from min; a position absent from the map holds its own offset.
   const moved = new Map<number, number>();
@@ -53,6 +51,24 @@ export function distinctIntegers(
     const atJ = moved.get(j) ?? j;
     moved.set(j, moved.get(i) ?? i);
     out[i] = min + atJ;
+  }
+  return out;
+}
+
+/** The same over more than 2^53 values, where positions need bigints. */
+function distinctWide(
+  count: number,
+  min: number,
+  size: bigint,
+  options: SamplerOptions,
+): number[] {
+  const moved = new Map<bigint, bigint>();
+  const out = new Array<number>(count);
+  for (let i = 0n; i < BigInt(count); i++) {
+    const j = i + wideBelow(size - i, options.source);
+    const atJ = moved.get(j) ?? j;
+    moved.set(j, moved.get(i) ?? i);
+    out[Number(i)] = Number(BigInt(min) + atJ);
   }
   return out;
 }

@@ -5,13 +5,11 @@
  * @module
  */
 
-import { cryptoRandomSource } from "./crypto_random_source.ts";
 import type { SamplerOptions } from "./integer_sampler.ts";
 import { randomBelow } from "./random_below.ts";
 import { rangeSize } from "./range_size.ts";
+import { wideBelow } from "./_wide_below.ts";
 import { TWO_53 } from "./_words.ts";
-
-const TWO_54 = 1n << 54n;
 
 /**
  * A uniform integer in `min..max`: `min + randomBelow(size)` for ranges of
@@ -39,11 +37,5 @@ export function randomInteger(
 ): number {
   const size = rangeSize(min, max);
   if (size <= BigInt(TWO_53)) return min + randomBelow(Number(size), options);
-  const source = options.source ?? cryptoRandomSource();
-  const limit = TWO_54 - (TWO_54 % size);
-  for (;;) {
-    const wide = (BigInt(source.nextUint32() & 0x3fffff) << 32n) |
-      BigInt(source.nextUint32());
-    if (wide < limit) return Number(BigInt(min) + wide % size);
-  }
+  return Number(BigInt(min) + wideBelow(size, options.source));
 }

@@ -12,6 +12,13 @@ import { ChaCha20Source } from "./chacha20_source.ts";
  * What the seed's UTF-8 bytes are prefixed with before hashing: it keeps
  * randport's keys apart from other uses of the same seed, and names the
  * version of the derivation.
+ *
+ * @example Usage
+ * ```ts
+ * import { SEED_KEY_PREFIX } from "@randport/randport/random";
+ *
+ * console.log(SEED_KEY_PREFIX); // "randport-seed-v1"
+ * ```
  */
 export const SEED_KEY_PREFIX = "randport-seed-v1";
 

@@ -6,6 +6,7 @@ import { cryptoRandomSource } from "../random/crypto_random_source.ts";
 import { distinctIntegers } from "../random/distinct_integers.ts";
 import { randomBelow } from "../random/random_below.ts";
 import { randomInteger } from "../random/random_integer.ts";
+import { rangeSize } from "../random/range_size.ts";
 import type { RandomSource } from "../random/random_source.ts";
 import { seedSource } from "../random/seed_source.ts";
 import { shuffle as shuffled } from "../random/shuffle.ts";
@@ -39,6 +40,22 @@ function bytesOf(arg: string): Uint8Array<ArrayBuffer> {
 function textOf(arg: string): string {
   return /[^\x20-\x7e]/.test(arg) ? utf8.decode(bytesOf(arg)) : arg;
 }
+
+/**
+ * A byte string in capitals, ASCII letters only: Unicode case mapping would
+ * make `GAU\xdf` (ß) the command `GAUSS`.
+ */
+function upper(arg: string): string {
+  return arg.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/** Client names, as Redis has them: printable ASCII, no spaces. */
+function badName(name: string): boolean {
+  return /[^!-~]/.test(name);
+}
+
+const NAME_ERROR =
+  "ERR Client names cannot contain spaces, newlines or special characters.";
 
 /** An argument as an error message quotes it: text, at most 64 characters. */
 function shown(arg: string, max = 64): string {
@@ -94,13 +111,15 @@ function hello(args: string[], writer: ReplyWriter, session: Session): void {
       );
       return;
     }
-    writer.version = version === "3" ? 3 : 2;
     i = 2;
   }
+  // Nothing changes unless every option is good, as in Redis.
+  let name: string | undefined;
   for (; i < args.length; i++) {
-    const option = args[i].toUpperCase();
+    const option = upper(args[i]);
     if (option === "SETNAME" && i + 1 < args.length) {
-      session.name = args[++i];
+      name = args[++i];
+      if (badName(name)) return writer.error(NAME_ERROR);
     } else if (option === "AUTH" && i + 2 < args.length) {
       i += 2; // No users here: any credentials are accepted.
     } else {
@@ -108,6 +127,8 @@ function hello(args: string[], writer: ReplyWriter, session: Session): void {
       return;
     }
   }
+  if (args.length > 1) writer.version = args[1] === "3" ? 3 : 2;
+  if (name !== undefined) session.name = name || undefined;
   const fields: [string, string | number][] = [
     ["server", "randport"],
     ["version", VERSION],
@@ -127,15 +148,9 @@ function hello(args: string[], writer: ReplyWriter, session: Session): void {
 }
 
 function client(args: string[], writer: ReplyWriter, session: Session): void {
-  const sub = args[1].toUpperCase();
+  const sub = upper(args[1]);
   if (sub === "SETNAME" && args.length === 3) {
-    // As Redis: printable ASCII, no spaces.
-    if (/[^!-~]/.test(args[2])) {
-      writer.error(
-        "ERR Client names cannot contain spaces, newlines or special characters.",
-      );
-      return;
-    }
+    if (badName(args[2])) return writer.error(NAME_ERROR);
     session.name = args[2] || undefined;
     writer.simple("OK");
   } else if (sub === "GETNAME" && args.length === 2) {
@@ -179,7 +194,7 @@ const CONFIG: Record<string, string> = {
 };
 
 function config(args: string[], writer: ReplyWriter): void {
-  if (args[1].toUpperCase() !== "GET") {
+  if (upper(args[1]) !== "GET") {
     writer.error(
       `ERR unknown subcommand '${shown(args[1])}'. Try CONFIG HELP.`,
     );
@@ -234,6 +249,10 @@ function globMatcher(pattern: string): (text: string) => boolean {
   };
 }
 
+/** Draws of at most this many numbers take RANDINT's short path. */
+const SMALL_DRAW = 64;
+const TWO_32 = 2 ** 32;
+
 /** A request's integer argument, or the error that names it. */
 function integerArgument(
   name: string,
@@ -279,7 +298,7 @@ function randint(
   let unique = false;
   let format: PayloadFormat | undefined;
   for (let i = 4; i < args.length; i++) {
-    const option = args[i].toUpperCase();
+    const option = upper(args[i]);
     if (option === "UNIQUE") {
       unique = true;
     } else if (option === "FORMAT" && i + 1 < args.length) {
@@ -301,6 +320,19 @@ function randint(
       );
       return;
     }
+  }
+  if (
+    source === undefined && !unique && format === undefined &&
+    count <= SMALL_DRAW && min <= max && max - min < TWO_32
+  ) {
+    // The common small draw (RANDINT 10 1 100): the same exact rejection
+    // sampling, without building a payload spec and a sampler for it.
+    const words = cryptoRandomSource();
+    writer.arrayHeader(count);
+    for (let i = 0; i < count; i++) {
+      writer.integer(min + randomBelow(max - min + 1, { source: words }));
+    }
+    return;
   }
   let spec;
   try {
@@ -369,12 +401,14 @@ function sequence(
       `ERR max: expected max >= min, got min ${min} and max ${max}`,
     );
   }
-  const size = max - min + 1;
-  if (size > session.maxNumbers) {
+  // Exactly: min..max can hold more than 2^53 numbers.
+  const exact = rangeSize(min, max);
+  if (exact > BigInt(session.maxNumbers)) {
     return writer.error(
-      `ERR max: the sequence ${min}..${max} holds ${size} numbers, more than the limit of ${session.maxNumbers}`,
+      `ERR max: the sequence ${min}..${max} holds ${exact} numbers, more than the limit of ${session.maxNumbers}`,
     );
   }
+  const size = Number(exact);
   const out = source === undefined
     ? new Float64Array(size)
     : distinctIntegers(size, { min, max }, { source });
@@ -466,7 +500,7 @@ function randbytes(
 ) {
   const n = integerArgument("n", args[1], 0, session.maxNumbers);
   if (typeof n === "string") return writer.error(n);
-  const encoding = args[2]?.toUpperCase();
+  const encoding = args[2] === undefined ? undefined : upper(args[2]);
   if (
     args.length > 3 ||
     (encoding !== undefined && encoding !== "HEX" && encoding !== "BASE64")
@@ -512,13 +546,17 @@ function randstring(
   if (typeof length === "string") return writer.error(length);
   let alphabet = [...DEFAULT_ALPHABET];
   if (args.length > 3) {
-    if (args[3].toUpperCase() !== "ALPHABET" || args.length !== 5) {
+    if (upper(args[3]) !== "ALPHABET" || args.length !== 5) {
       return writer.error(
         `ERR syntax error at '${shown(args[3])}': expected ALPHABET chars`,
       );
     }
     // Characters, not UTF-16 units; each at most once.
-    alphabet = [...new Set(textOf(args[4]))];
+    const chars = strictText(args[4]);
+    if (chars === undefined) {
+      return writer.error("ERR ALPHABET: expected UTF-8 text");
+    }
+    alphabet = [...new Set(chars)];
     if (alphabet.length === 0) {
       return writer.error("ERR ALPHABET: expected at least one character");
     }
@@ -550,6 +588,7 @@ function randfloat(
   session: Session,
   source: RandomSource = cryptoRandomSource(),
 ) {
+  if (args.length > 3) return writer.error(wrongArity(args[0]));
   const count = integerArgument("count", args[1], 0, session.maxNumbers);
   if (typeof count === "string") return writer.error(count);
   const decimals = args.length > 2
@@ -680,7 +719,7 @@ async function commit(args: string[], writer: ReplyWriter, session: Session) {
   if (signer === undefined) return noSigner(writer);
   let data = "";
   if (args.length > 1) {
-    if (args.length !== 3 || args[1].toUpperCase() !== "DATA") {
+    if (args.length !== 3 || upper(args[1]) !== "DATA") {
       return writer.error(
         `ERR syntax error at '${shown(args[1])}': expected DATA text`,
       );
@@ -794,7 +833,7 @@ const HELP: [string, string][] = [
 
 /** HELP [command]: usage lines, as an array of status strings. */
 function help(args: string[], writer: ReplyWriter): void {
-  const wanted = args[1]?.toUpperCase();
+  const wanted = args[1] === undefined ? undefined : upper(args[1]);
   const lines = wanted === undefined
     ? HELP.map(([, line]) => line)
     : HELP.filter(([name]) => name === wanted).map(([, line]) => line);
@@ -866,7 +905,7 @@ export const COMMANDS: Record<string, Command> = {
   COMMAND: {
     arity: -1,
     run(args, writer) {
-      const sub = args[1]?.toUpperCase();
+      const sub = args[1] === undefined ? undefined : upper(args[1]);
       if (sub === "COUNT") writer.integer(Object.keys(COMMANDS).length);
       else if (sub === "DOCS") writer.mapHeader(0);
       else if (sub === undefined) writer.arrayHeader(0);
@@ -879,6 +918,16 @@ export const COMMANDS: Record<string, Command> = {
   CONFIG: { arity: -2, run: (args, writer) => config(args, writer) },
   HELP: { arity: -1, run: (args, writer) => help(args, writer) },
 };
+
+/** How {@linkcode runCommand} reads a request. */
+export interface RunOptions {
+  /**
+   * Only `SEED seed` is an option: for a signed record's request, whose
+   * SIGNED and DATA were taken out already, and whose remaining words
+   * (items named SIGNED, say) are arguments.
+   */
+  seedOnly?: boolean;
+}
 
 /** The most bytes of a signed draw's DATA. */
 const MAX_DATA_BYTES = 1000;
@@ -927,7 +976,7 @@ async function signedDraw(
     writer.error("ERR SIGNED: a signed draw's arguments must be UTF-8 text");
     return;
   }
-  request[0] = request[0]!.toUpperCase();
+  request[0] = upper(request[0]!);
   // The record holds the RESP2 reply, whatever this connection speaks.
   const inner = new ReplyWriter();
   const source = seed === undefined
@@ -973,8 +1022,9 @@ export function runCommand(
   args: string[],
   writer: ReplyWriter,
   session: Session,
+  options: RunOptions = {},
 ): Promise<void> | undefined {
-  const name = args[0].toUpperCase();
+  const name = upper(args[0]);
   const command = COMMANDS[name];
   if (command === undefined) {
     const rest = args.slice(1, 21).map((a) => `'${shown(a, 128)}'`).join(" ");
@@ -1001,12 +1051,14 @@ export function runCommand(
   let signed = false;
   for (;;) {
     const n = args.length;
-    const word = n >= 3 ? args[n - 2].toUpperCase() : "";
+    const word = n >= 3 ? upper(args[n - 2]) : "";
     if (word === "SEED" && seed === undefined) {
       seed = args[n - 1];
+    } else if (options.seedOnly) {
+      break;
     } else if (word === "DATA" && data === undefined) {
       data = args[n - 1];
-    } else if (n >= 2 && args[n - 1].toUpperCase() === "SIGNED" && !signed) {
+    } else if (n >= 2 && upper(args[n - 1]) === "SIGNED" && !signed) {
       signed = true;
       args = args.slice(0, -1);
       continue;

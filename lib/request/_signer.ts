@@ -60,7 +60,15 @@ export class Signer {
       previous: this.#previous,
     }, this.key);
     // Durable before it counts: a failed append takes no serial.
-    await this.ledger.append(record);
+    try {
+      await this.ledger.append(record);
+    } catch (error) {
+      // A store across a network may have committed a record whose reply
+      // was lost: read the head again before the next, or every later
+      // serial would be the taken one.
+      this.#started = false;
+      throw error;
+    }
     this.#serial = record.serial;
     this.#previous = record.hash;
     return record;

@@ -25,7 +25,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * The RESP2 reply of a draw request, as text: for a seeded request
+ * The RESP2 reply of a draw request as a signed record holds it (its
+ * `request`: `SIGNED` and `DATA` left out), as text: for a seeded request
  * (`... SEED seed`), the exact reply every randport server sends; for an
  * unseeded one, a fresh draw from the CSPRNG.
  *
@@ -60,7 +61,9 @@ export async function drawReply(
   };
   // The commands take arguments as the server's parser gives them: bytes.
   const bytes = args.map((arg) => byteString(encoder.encode(arg)));
-  await runCommand(bytes, writer, session);
+  // A record's request holds no SIGNED or DATA options any more: words
+  // like those left in it are the draw's own arguments.
+  await runCommand(bytes, writer, session, { seedOnly: true });
   try {
     return decoder.decode(writer.take());
   } catch {

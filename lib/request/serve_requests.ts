@@ -1,9 +1,9 @@
 /**
  * The request port's server: RESP requests in, replies out, pipelined, with
- * the limits of {@linkcode RequestServerOptions}. It answers `RANDINT` and
- * the handshakes that Redis clients and tools send (`HELLO`, `CLIENT`,
- * `COMMAND`, `INFO`, `CONFIG GET`, ...); the other draws are being added
- * (issue 11), and it is not on the command line yet.
+ * the limits of {@linkcode RequestServerOptions}: every draw of PROTOCOL.md
+ * §5.3 (seeded, §5.4, and signed, §6, too) and the handshakes that Redis
+ * clients and tools send (`HELLO`, `CLIENT`, `COMMAND`, `INFO`,
+ * `CONFIG GET`, ...). `server.ts` opens it with `--request-port`.
  *
  * @module
  */
@@ -11,6 +11,7 @@
 import { formatAddress } from "../net/address.ts";
 import { ReplyWriter } from "../resp/reply_writer.ts";
 import { RequestParser, RespProtocolError } from "../resp/request_parser.ts";
+import { CommandMetrics } from "./_command_metrics.ts";
 import { runCommand, type Session } from "./_commands.ts";
 import { Signer } from "./_signer.ts";
 import {
@@ -62,6 +63,11 @@ function looksLikeHttp(args: string[]): boolean {
     (args.length === 3 && /^HTTP\//i.test(args[2]));
 }
 
+/** A command's name for a log line: printable, short. */
+function upperName(name: string): string {
+  return name.replace(/[^!-~]/g, "?").slice(0, 32).toUpperCase();
+}
+
 function closeQuietly(conn: Deno.Conn): void {
   try {
     conn.close();
@@ -70,22 +76,31 @@ function closeQuietly(conn: Deno.Conn): void {
   }
 }
 
+/**
+ * A connection and the time by which what it waits for (the client's next
+ * request, or room for a write) must come; the server's sweeper closes it
+ * after that, which makes the pending read or write fail.
+ */
+interface Watched {
+  conn: Deno.TcpConn;
+  deadline: number;
+}
+
 async function writeAll(
-  conn: Deno.TcpConn,
+  watched: Watched,
   bytes: Uint8Array,
   timeout: number,
 ): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (timeout > 0) {
-    // Closing makes the pending write fail, which ends the connection.
-    timer = setTimeout(() => conn.close(), timeout);
-  }
+  const { conn } = watched;
   try {
     for (let offset = 0; offset < bytes.length;) {
+      // Restarted whenever the client makes room: it catches clients that
+      // stopped reading, not slow ones.
+      watched.deadline = timeout > 0 ? performance.now() + timeout : Infinity;
       offset += await conn.write(bytes.subarray(offset));
     }
   } finally {
-    clearTimeout(timer);
+    watched.deadline = Infinity;
   }
 }
 
@@ -102,13 +117,21 @@ class Server implements RequestServer {
   readonly #options: ResolvedRequestOptions;
   readonly #listener: Deno.TcpListener;
   readonly #conns = new Set<Deno.TcpConn>();
+  /**
+   * Every connection's deadline, checked by one timer for them all: a timer
+   * per read and per write cost a fifth of a small request's time.
+   */
+  readonly #watched = new Set<Watched>();
+  readonly #sweeper: ReturnType<typeof setInterval> | undefined;
   /** Connections running requests or writing replies: they may finish. */
   readonly #busy = new Set<Deno.TcpConn>();
   #stopping = false;
   readonly #signer: Signer | undefined;
+  readonly #commands: CommandMetrics | undefined;
 
   constructor(options: ResolvedRequestOptions) {
     this.#options = options;
+    this.#commands = options.metrics && new CommandMetrics(options.metrics);
     this.#signer = options.signing &&
       new Signer(options.signing.key, options.signing.ledger);
     this.#listener = Deno.listen({
@@ -116,7 +139,20 @@ class Server implements RequestServer {
       port: options.port,
     });
     this.addr = this.#listener.addr;
-    this.finished = this.#acceptLoop();
+    // Its period bounds how late a deadline is enforced.
+    const shortest = Math.min(
+      options.idleTimeout || Infinity,
+      options.writeTimeout || Infinity,
+    );
+    if (shortest < Infinity) {
+      this.#sweeper = setInterval(
+        () => this.#sweep(),
+        Math.max(10, Math.min(1000, shortest / 4)),
+      );
+    }
+    this.finished = this.#acceptLoop().finally(() =>
+      clearInterval(this.#sweeper)
+    );
     const signal = options.signal;
     if (signal?.aborted) this.shutdown();
     else {signal?.addEventListener("abort", () => this.shutdown(), {
@@ -169,34 +205,44 @@ class Server implements RequestServer {
     await Promise.all(handlers);
   }
 
+  #sweep(): void {
+    const now = performance.now();
+    for (const watched of this.#watched) {
+      if (now > watched.deadline) closeQuietly(watched.conn);
+    }
+  }
+
   async #handle(conn: Deno.TcpConn, id: number): Promise<void> {
     const options = this.#options;
-    const peer = formatAddress(conn.remoteAddr);
+    const watched: Watched = { conn, deadline: Infinity };
+    this.#watched.add(watched);
     this.#conns.add(conn);
     this.stats.active++;
-    const parser = new RequestParser({
-      maxBulkBytes: options.maxBulkBytes,
-      maxInlineBytes: options.maxInlineBytes,
-      maxRequestBytes: options.maxRequestBytes,
-      binary: true,
-    });
-    const writer = new ReplyWriter();
-    const session: Session = {
-      id,
-      name: undefined,
-      quit: false,
-      maxNumbers: options.maxNumbers,
-      signer: this.#signer,
-    };
-    const buf = new Uint8Array(65536);
-    let idle: ReturnType<typeof setTimeout> | undefined;
+    // From here on, whatever happens, the finally gives back what this
+    // connection holds (its budget place above all).
+    let peer = "a client";
     try {
+      peer = formatAddress(conn.remoteAddr);
+      const parser = new RequestParser({
+        maxBulkBytes: options.maxBulkBytes,
+        maxInlineBytes: options.maxInlineBytes,
+        maxRequestBytes: options.maxRequestBytes,
+        binary: true,
+      });
+      const writer = new ReplyWriter();
+      const session: Session = {
+        id,
+        name: undefined,
+        quit: false,
+        maxNumbers: options.maxNumbers,
+        signer: this.#signer,
+      };
+      const buf = new Uint8Array(65536);
+      const idle = options.idleTimeout;
       for (let first = true; !session.quit;) {
-        if (options.idleTimeout > 0) {
-          idle = setTimeout(() => conn.close(), options.idleTimeout);
-        }
+        watched.deadline = idle > 0 ? performance.now() + idle : Infinity;
         const n = await conn.read(buf);
-        clearTimeout(idle);
+        watched.deadline = Infinity;
         if (n === null) break;
         this.#busy.add(conn);
         let requests: string[][];
@@ -209,6 +255,10 @@ class Server implements RequestServer {
           requests = error.requests;
           fault = error;
         }
+        const commands = this.#commands;
+        // When the current request began: each lap ends where the next
+        // begins, so a pipeline reads the clock once per request.
+        let lap = commands ? performance.now() : 0;
         for (const args of requests) {
           if (first && looksLikeHttp(args)) {
             options.logger.log(
@@ -218,15 +268,35 @@ class Server implements RequestServer {
             return;
           }
           first = false;
-          const seeded = runCommand(args, writer, session);
-          if (seeded) await seeded;
+          const errors = writer.errors;
+          const mark = writer.length;
+          try {
+            const pending = runCommand(args, writer, session);
+            if (pending) await pending;
+          } catch (error) {
+            // A command's own failure (a bug) costs this reply only, not
+            // the connection and the replies before it.
+            writer.truncate(mark);
+            writer.error("ERR the server failed to run this request");
+            options.logger.log(
+              "error",
+              `request client #${id} from ${peer}: ${
+                upperName(args[0])
+              } failed: ${error}`,
+            );
+          }
           this.stats.requests++;
+          if (commands) {
+            lap = commands.record(args[0], writer.errors !== errors, lap);
+          }
           if (session.quit) break;
           // Replies waiting beyond the limit are written before the next
           // request is run: a client that pipelines and never reads holds
           // no more than this.
           if (writer.length >= options.maxPendingBytes) {
-            await writeAll(conn, writer.take(), options.writeTimeout);
+            await writeAll(watched, writer.take(), options.writeTimeout);
+            // The wait was the client's, not the next request's.
+            if (commands) lap = performance.now();
           }
         }
         if (fault && !session.quit) {
@@ -239,7 +309,7 @@ class Server implements RequestServer {
           session.quit = true;
         }
         if (writer.length > 0) {
-          await writeAll(conn, writer.take(), options.writeTimeout);
+          await writeAll(watched, writer.take(), options.writeTimeout);
         }
         this.#busy.delete(conn);
         if (this.#stopping) break;
@@ -250,7 +320,7 @@ class Server implements RequestServer {
         `request client #${id} from ${peer}: ${error}`,
       );
     } finally {
-      clearTimeout(idle);
+      this.#watched.delete(watched);
       this.#conns.delete(conn);
       this.#busy.delete(conn);
       this.stats.active--;

@@ -32,12 +32,22 @@ const encoder = new TextEncoder();
 export class ReplyWriter {
   #buf = new Uint8Array(4096);
   #length = 0;
+  #errors = 0;
   /** The protocol version replies are written in. */
   version: RespVersion = 2;
 
   /** Bytes written and not taken yet. */
   get length(): number {
     return this.#length;
+  }
+
+  /**
+   * Error replies written since the writer was made: compared before and
+   * after a request, it tells whether the request failed, with no parsing
+   * of the reply.
+   */
+  get errors(): number {
+    return this.#errors;
   }
 
   #reserve(bytes: number): void {
@@ -79,6 +89,7 @@ export class ReplyWriter {
    * replaced by spaces.
    */
   error(text: string): void {
+    this.#errors++;
     this.#line("-", text);
   }
 
@@ -199,6 +210,21 @@ export class ReplyWriter {
   take(): Uint8Array {
     const out = this.#buf.slice(0, this.#length);
     this.#length = 0;
+    // One big reply must not keep its buffer for the connection's life.
+    if (this.#buf.length > 65536) this.#buf = new Uint8Array(4096);
     return out;
+  }
+
+  /**
+   * Drops what was written after the first `length` bytes: a reply begun
+   * and not finished (its command failed) is taken back.
+   *
+   * @param length How many bytes to keep, at most {@linkcode ReplyWriter.length}.
+   */
+  truncate(length: number): void {
+    if (length < 0 || length > this.#length) {
+      throw new RangeError(`length: expected 0 to ${this.#length}`);
+    }
+    this.#length = length;
   }
 }

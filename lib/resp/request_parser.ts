@@ -61,14 +61,13 @@ export interface RequestParserOptions {
  * @returns The byte string.
  */
 export function byteString(bytes: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] >= 0x80) {
-      ascii = false;
-      break;
-    }
+  // Short arguments (command names, numbers) are most of them: a decoder
+  // call costs more than building them code by code.
+  if (bytes.length <= 16) {
+    let out = "";
+    for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
+    return out;
   }
-  if (ascii) return decoder.decode(bytes);
   let out = "";
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode(...bytes.subarray(i, i + 8192));

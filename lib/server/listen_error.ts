@@ -5,7 +5,7 @@
  */
 
 /** Which of the server's listeners a {@linkcode ListenError} is about. */
-export type Listener = "push" | "requests";
+export type Listener = "push" | "requests" | "metrics";
 
 /**
  * A port `serve()` could not listen on. Its `cause` is the error from
@@ -28,7 +28,7 @@ export type Listener = "push" | "requests";
  * ```
  */
 export class ListenError extends Error {
-  /** Which port: the push port, or the request port. */
+  /** Which port: the push port, the request port, or the metrics port. */
   readonly listener: Listener;
   /** The address asked for; `undefined` for every interface. */
   readonly hostname: string | undefined;

@@ -7,6 +7,11 @@
  * @module
  */
 
+import {
+  MetricsRegistry,
+  type MetricsServer,
+  serveMetrics,
+} from "../metrics/mod.ts";
 import { formatAddress } from "../net/address.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import {
@@ -21,6 +26,7 @@ import { Connection } from "./_connection.ts";
 import { type Turn, Turns } from "./_turns.ts";
 import type { LogLevel } from "../log/logger.ts";
 import { ListenError } from "./listen_error.ts";
+import { registerServerMetrics } from "./_server_metrics.ts";
 import {
   type ResolvedServeOptions,
   resolveServeOptions,
@@ -38,12 +44,15 @@ export interface RandportServer {
   readonly stats: Readonly<ServerStats>;
   /** The request port, when the `requests` option opened one. */
   readonly requests: RequestServer | undefined;
+  /** The metrics endpoint, when the `metrics` option opened one. */
+  readonly metrics: MetricsServer | undefined;
   /** Settles once the server has stopped and every connection is closed. */
   readonly finished: Promise<void>;
   /**
    * Stops accepting at once, ends streams at the next number boundary, lets
    * fixed payloads (and the request port's replies in progress) finish
-   * within the shutdown grace, then closes the rest.
+   * within the shutdown grace, then closes the rest. The metrics
+   * endpoint's `/readyz` answers 503 from now on; it closes last.
    *
    * @returns The same promise as `finished`.
    */
@@ -102,6 +111,7 @@ class Server implements RandportServer {
     bytes: 0,
   };
   readonly requests: RequestServer | undefined;
+  readonly metrics: MetricsServer | undefined;
   readonly finished: Promise<void>;
   readonly #options: ResolvedServeOptions;
   readonly #listener: Deno.TcpListener;
@@ -123,7 +133,9 @@ class Server implements RandportServer {
     this.#listener = listen(options);
     this.addr = this.#listener.addr;
     this.#budget = new ConnectionBudget(options.maxConnections);
-    this.requests = this.#openRequestPort(options);
+    const registry = options.metrics && new MetricsRegistry();
+    this.requests = this.#openRequestPort(options, registry);
+    this.metrics = registry && this.#openMetricsPort(options, registry);
     // Only once listening worked: an open channel keeps the process alive.
     this.#turns = new Turns();
     // One timer for every deadline: nothing per connection on the hot path
@@ -136,8 +148,10 @@ class Server implements RandportServer {
       () => this.#sweep(),
       Math.max(10, Math.min(1000, shortest / 4)),
     );
+    // The metrics endpoint outlives the drain: a load balancer reads
+    // /readyz's 503 and a last scrape gets the final counts meanwhile.
     this.finished = Promise.all([this.#acceptLoop(), this.requests?.finished])
-      .then(() => {});
+      .then(() => this.metrics?.shutdown());
     const signal = options.signal;
     if (signal?.aborted) {
       this.shutdown();
@@ -148,7 +162,10 @@ class Server implements RandportServer {
     }
   }
 
-  #openRequestPort(options: ResolvedServeOptions): RequestServer | undefined {
+  #openRequestPort(
+    options: ResolvedServeOptions,
+    metrics: MetricsRegistry | undefined,
+  ): RequestServer | undefined {
     if (options.requests === undefined) return undefined;
     try {
       return serveRequests({
@@ -161,6 +178,7 @@ class Server implements RandportServer {
           : options.writeTimeout,
         shutdownGrace: options.shutdownGrace,
         budget: this.#budget,
+        metrics,
         logger: options.logger,
       });
     } catch (error) {
@@ -169,6 +187,29 @@ class Server implements RandportServer {
         hostname: options.hostname,
         port: options.requests.port,
       }, error);
+    }
+  }
+
+  #openMetricsPort(
+    options: ResolvedServeOptions,
+    registry: MetricsRegistry,
+  ): MetricsServer {
+    registerServerMetrics(registry, {
+      push: this.stats,
+      request: this.requests?.stats,
+    });
+    const { hostname, port } = options.metrics!;
+    try {
+      return serveMetrics({
+        registry,
+        hostname,
+        port,
+        ready: () => !this.#stopping,
+      });
+    } catch (error) {
+      this.#listener.close();
+      this.requests?.shutdown();
+      throw new ListenError("metrics", { hostname, port }, error);
     }
   }
 

@@ -52,6 +52,25 @@ export type ResolvedRequestPortOptions =
   & Required<Omit<RequestPortOptions, "signing">>
   & Pick<RequestPortOptions, "signing">;
 
+/**
+ * Where `serve()` serves its metrics over HTTP: `/metrics` (Prometheus's
+ * text format), `/healthz` and `/readyz` (see `serveMetrics` of
+ * `@randport/randport/metrics`).
+ */
+export interface MetricsPortOptions {
+  /** The TCP port, 0 to 65535; 0 picks a free one (read it from `metrics.addr`). */
+  port: number;
+  /**
+   * The address to listen on. Loopback, not the push port's address: the
+   * metrics show anyone who reaches them how busy the server is and what
+   * its clients ask, so exposing them is a choice to make (a scraper on
+   * another host, a Kubernetes probe: give the pod's address or `0.0.0.0`).
+   *
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+}
+
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
   /**
@@ -141,6 +160,16 @@ export interface ServeOptions {
    * @default {undefined}
    */
   requests?: RequestPortOptions;
+  /**
+   * Serves metrics, `/healthz` and `/readyz` over HTTP on this port (the
+   * metrics are listed in the README, Metrics). `/readyz` answers 503 from
+   * the moment shutdown begins; the HTTP server closes once the ports have
+   * drained. Left out, nothing is measured per request and no HTTP port is
+   * opened.
+   *
+   * @default {undefined}
+   */
+  metrics?: MetricsPortOptions;
   /**
    * Aborting it starts the server's shutdown.
    *
@@ -232,6 +261,8 @@ export interface ResolvedServeOptions {
   writeTimeout: number;
   /** The request port's own options, checked; `undefined` for none. */
   requests: ResolvedRequestPortOptions | undefined;
+  /** Where metrics are served, checked; `undefined` for nowhere. */
+  metrics: Required<MetricsPortOptions> | undefined;
   /** Aborting it starts shutdown. */
   signal: AbortSignal | undefined;
   /** Where log lines go. */
@@ -309,6 +340,7 @@ export function resolveServeOptions(
       { infinite: true },
     ),
     requests: checkRequestPort(options.requests),
+    metrics: checkMetricsPort(options.metrics),
     signal,
     logger: checkLogger("logger", logger),
   };
@@ -350,4 +382,21 @@ function checkRequestPort(
     if (!(error instanceof OptionError)) throw error;
     throw new OptionError(`requests.${error.field}`, error.detail);
   }
+}
+
+/** The metrics port's options, checked; errors name `metrics.<field>`. */
+function checkMetricsPort(
+  metrics: MetricsPortOptions | undefined,
+): Required<MetricsPortOptions> | undefined {
+  if (metrics === undefined) return undefined;
+  if (typeof metrics !== "object" || metrics === null) {
+    throw new OptionError("metrics", "expected { port, hostname? }");
+  }
+  return {
+    port: checkInteger("metrics.port", metrics.port, SERVE_LIMITS.port),
+    hostname: checkHostname(
+      "metrics.hostname",
+      metrics.hostname ?? "127.0.0.1",
+    ),
+  };
 }

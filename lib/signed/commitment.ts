@@ -6,6 +6,8 @@
  * @module
  */
 
+import { hex, hexBytes } from "./_bytes.ts";
+
 import type { SigningKey } from "./signing_key.ts";
 
 /** What a commitment's hash starts with. */
@@ -14,10 +16,6 @@ export const COMMITMENT_TAG = "randport-commit-v1";
 export const SECRET_TAG = "randport-secret-v1";
 
 const encoder = new TextEncoder();
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * The secret of the commitment with a serial: SHA-256 of the Ed25519
@@ -45,7 +43,7 @@ export async function commitSecret(
   const message = new Uint8Array(tag.length + 16 + 8);
   message.set(tag);
   message.set(
-    Uint8Array.from(key.keyId.match(/../g)!, (h) => parseInt(h, 16)),
+    hexBytes(key.keyId),
     tag.length,
   );
   new DataView(message.buffer).setBigUint64(tag.length + 16, BigInt(serial));
@@ -81,7 +79,7 @@ export async function commitmentOf(secret: string): Promise<string> {
   const bytes = new Uint8Array(tag.length + 32);
   bytes.set(tag);
   bytes.set(
-    Uint8Array.from(secret.match(/../g)!, (h) => parseInt(h, 16)),
+    hexBytes(secret),
     tag.length,
   );
   return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));

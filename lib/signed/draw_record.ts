@@ -5,6 +5,8 @@
  * @module
  */
 
+import { hexBytes } from "./_bytes.ts";
+
 /** A signed draw's record, as the server replies it and the log stores it. */
 export interface DrawRecord {
   /** The record format's version: 1. */
@@ -103,8 +105,12 @@ function checkFields(record: UnsignedDrawRecord): void {
   if (!Number.isSafeInteger(record.serial) || record.serial < 1) {
     fail("serial", "a positive integer");
   }
-  if (typeof record.time !== "string" || !TIME.test(record.time)) {
-    fail("time", "YYYY-MM-DDTHH:MM:SS.sssZ");
+  if (
+    typeof record.time !== "string" || !TIME.test(record.time) ||
+    Number.isNaN(Date.parse(record.time)) ||
+    new Date(record.time).toISOString() !== record.time
+  ) {
+    fail("time", "a real UTC time, YYYY-MM-DDTHH:MM:SS.sssZ");
   }
   if (
     !Array.isArray(record.request) || record.request.length === 0 ||
@@ -112,8 +118,16 @@ function checkFields(record: UnsignedDrawRecord): void {
   ) {
     fail("request", "a non-empty array of strings");
   }
-  if (typeof record.result !== "string") fail("result", "a string");
-  if (typeof record.data !== "string") fail("data", "a string");
+  // A lone surrogate would be encoded as U+FFFD: two texts, one signature.
+  if (!record.request.every((arg) => arg.isWellFormed())) {
+    fail("request", "well-formed Unicode strings");
+  }
+  if (typeof record.result !== "string" || !record.result.isWellFormed()) {
+    fail("result", "a well-formed Unicode string");
+  }
+  if (typeof record.data !== "string" || !record.data.isWellFormed()) {
+    fail("data", "a well-formed Unicode string");
+  }
   if (!/^[0-9a-f]{64}$/.test(record.previous)) {
     fail("previous", "64 lowercase hex digits");
   }
@@ -136,11 +150,4 @@ function u64(value: number): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, BigInt(value));
   return out;
-}
-
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(
-    { length: hex.length / 2 },
-    (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16),
-  );
 }

@@ -4,16 +4,14 @@
  * @module
  */
 
+import { base64, hex } from "./_bytes.ts";
+
 import {
   type DrawRecord,
   encodeDrawRecord,
   type UnsignedDrawRecord,
 } from "./draw_record.ts";
 import type { SigningKey } from "./signing_key.ts";
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * Completes a record: its `hash` (SHA-256 of the signed bytes) and its
@@ -48,17 +46,25 @@ export async function signDraw(
   if (record.key_id !== key.keyId) {
     throw new RangeError("key_id: not the signing key's id");
   }
-  const bytes = encodeDrawRecord(record);
+  // Only the record's own fields: anything else would not be signed.
+  const fields: UnsignedDrawRecord = {
+    v: record.v,
+    key_id: record.key_id,
+    serial: record.serial,
+    time: record.time,
+    request: [...record.request],
+    result: record.result,
+    data: record.data,
+    previous: record.previous,
+  };
+  const bytes = encodeDrawRecord(fields);
   const [digest, signature] = await Promise.all([
     crypto.subtle.digest("SHA-256", bytes),
     crypto.subtle.sign("Ed25519", key.privateKey, bytes),
   ]);
   return {
-    ...record,
+    ...fields,
     hash: hex(new Uint8Array(digest)),
-    signature: btoa(
-      Array.from(new Uint8Array(signature), (b) => String.fromCharCode(b))
-        .join(""),
-    ),
+    signature: base64(new Uint8Array(signature)),
   };
 }

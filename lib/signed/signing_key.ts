@@ -6,6 +6,8 @@
  * @module
  */
 
+import { base64, hex } from "./_bytes.ts";
+
 /** A key to sign draws with, and what identifies it. */
 export interface SigningKey {
   /** The private key, for `crypto.subtle.sign`. */
@@ -14,14 +16,6 @@ export interface SigningKey {
   publicKey: Uint8Array;
   /** The first 16 bytes of SHA-256 of the public key, hex: the records' `key_id`. */
   keyId: string;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function base64(bytes: Uint8Array): string {
-  return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
 }
 
 /**

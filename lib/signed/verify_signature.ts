@@ -5,6 +5,8 @@
  * @module
  */
 
+import { base64, hex } from "./_bytes.ts";
+
 import { type DrawRecord, encodeDrawRecord } from "./draw_record.ts";
 import { keyIdOf } from "./signing_key.ts";
 
@@ -14,10 +16,6 @@ export interface DrawProblem {
   field: string;
   /** What is wrong, in one line. */
   message: string;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -78,11 +76,20 @@ export async function verifyRecordSignature(
       message: "not the SHA-256 of the record's fields: a field was changed",
     };
   }
+  // One spelling only: atob also takes missing padding, spaces and other
+  // low bits in the last character, which would give one record many texts.
   let signature: Uint8Array;
   try {
     signature = Uint8Array.from(atob(record.signature), (c) => c.charCodeAt(0));
   } catch {
-    return { field: "signature", message: "not base64" };
+    signature = new Uint8Array(0);
+  }
+  if (
+    typeof record.signature !== "string" ||
+    !/^[A-Za-z0-9+/]{86}==$/.test(record.signature) ||
+    base64(signature) !== record.signature
+  ) {
+    return { field: "signature", message: "not 64 bytes in standard base64" };
   }
   const key = await crypto.subtle.importKey(
     "raw",

@@ -37,6 +37,11 @@ export const COMMAND_NAMES = [
   "RANDSTRING",
   "RANDFLOAT",
   "GAUSS",
+  "PUBKEY",
+  "COMMIT",
+  "REVEAL",
+  "GETDRAW",
+  "DRAWS",
   "PING",
   "ECHO",
   "HELLO",
@@ -320,6 +325,17 @@ export const OTHER_CASES: Case[] = [
     args: ["CLIENT", "FROB"],
     check: error(/^ERR unknown subcommand or wrong number of arguments/),
   },
+  // Signed draws' commands, on a server without a signing key (§6.1).
+  ...[["PUBKEY"], ["COMMIT"], ["REVEAL", "1"], ["GETDRAW", "1"], [
+    "DRAWS",
+    "1",
+    "2",
+  ]].map((args) => ({
+    args,
+    check: error(
+      "ERR this server signs no draws (it needs --signing-key and --draw-log)",
+    ),
+  })),
   { args: ["SELECT", "0"], check: ok },
   { args: ["SELECT", "1"], check: error("ERR DB index is out of range") },
   { args: ["COMMAND"], check: (r) => assert.deepEqual(r, []) },

@@ -313,7 +313,7 @@ Deno.test({
         assert.ok(line.startsWith(`${COMMAND_NAMES[i]} `), line)
       );
       assert.deepEqual(api.help_one, [
-        "SAMPLE k item ... [SEED seed] -- k of the items, none twice, in random order",
+        "SAMPLE k item ... [SIGNED [DATA text]] [SEED seed] -- k of the items, none twice, in random order",
       ]);
       assert.deepEqual(api.hello.slice(0, 6), [
         "server",

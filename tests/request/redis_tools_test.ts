@@ -726,7 +726,10 @@ Deno.test({
           "GAUSS 2 0 1 SEED g",
           "*2\r\n$18\r\n0.6075983028664582\r\n$20\r\n-0.09926187392221374\r\n",
         ],
-        ["HELP UUID", "*1\r\n+UUID [count] [SEED seed] -- version 4 UUIDs\r\n"],
+        [
+          "HELP UUID",
+          "*1\r\n+UUID [count] [SIGNED [DATA text]] [SEED seed] -- version 4 UUIDs\r\n",
+        ],
         ["HELP NOPE", "-ERR HELP: no command 'NOPE'; try HELP\r\n"],
         [
           "RANDINT 3 1",

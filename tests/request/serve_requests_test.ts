@@ -407,7 +407,7 @@ Deno.test("HELP lists every command, one line each; HELP name gives that line", 
     assert.equal(count2, `:${count}\r\n`);
     assert.match(
       await ask(port, "HELP randint\r\n"),
-      /^\*1\r\n\+RANDINT count min max \[UNIQUE\] \[FORMAT csv\|lines\|json\] \[SEED seed\] -- /,
+      /^\*1\r\n\+RANDINT count min max \[UNIQUE\] \[FORMAT csv\|lines\|json\] \[SIGNED \[DATA text\]\] \[SEED seed\] -- /,
     );
     assert.equal(
       await ask(port, "HELP NOPE\r\n"),
