@@ -14,6 +14,7 @@ import {
   drawRequest,
   emptyPayloadNote,
   errorHint,
+  exportMain,
   formatDraws,
   formatHistogram,
   formatStats,
@@ -123,7 +124,8 @@ after --, every word is an argument (items that start with dashes).
 
 Signed draws (PROTOCOL.md §6) are checked with
   deno task client verify --public-key HEX < draws.jsonl
-(see deno task client verify --help).
+(see deno task client verify --help); a signing server's log is exported,
+one record per line, with deno task client export > draws.jsonl.
 
 Exit codes: 0 success, 1 network or payload error, 2 bad flags or arguments
 (the server's own refusals of an argument included), 130 Ctrl-C.`;
@@ -355,6 +357,7 @@ async function main(): Promise<number> {
   }
   // Not a draw: it checks signed records (lib/cli/verify_command.ts).
   if (first === "verify") return await verifyMain(Deno.args.slice(1));
+  if (first === "export") return await exportMain(Deno.args.slice(1));
   if (first !== undefined && !first.startsWith("-")) {
     return await drawMain(Deno.args);
   }

@@ -28,3 +28,4 @@ export * from "./usage_error.ts";
 export * from "./draw_command.ts";
 export * from "./draw_output.ts";
 export * from "./verify_command.ts";
+export * from "./export_command.ts";
