@@ -68,6 +68,15 @@ export function byteString(bytes: Uint8Array): string {
     for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
     return out;
   }
+  // Long ASCII (most long arguments) is the decoder's fast path.
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return decoder.decode(bytes);
   let out = "";
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode(...bytes.subarray(i, i + 8192));
