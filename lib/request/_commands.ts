@@ -977,6 +977,12 @@ async function signedDraw(
     return;
   }
   request[0] = upper(request[0]!);
+  // Raw bytes are not text; whether this draw's happen to be valid UTF-8
+  // must not decide whether it can be signed.
+  if (request[0] === "RANDBYTES" && args.length < 3) {
+    writer.error("ERR SIGNED: RANDBYTES needs HEX or BASE64 to be signed");
+    return;
+  }
   // The record holds the RESP2 reply, whatever this connection speaks.
   const inner = new ReplyWriter();
   const source = seed === undefined
@@ -996,7 +1002,7 @@ async function signedDraw(
     return;
   }
   if (result === undefined) {
-    writer.error("ERR SIGNED: RANDBYTES needs HEX or BASE64 to be signed");
+    writer.error("ERR SIGNED: the reply is not text, and cannot be signed");
     return;
   }
   let record;
