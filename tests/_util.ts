@@ -568,3 +568,25 @@ export function spawnClient(args: string[]): Deno.ChildProcess {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Whether a program is installed and runs: `command args` exits 0 within
+ * 5 s. Tests that need a Debian tool ask this, and are ignored (saying so
+ * in their names) where it is missing.
+ */
+export async function commandWorks(
+  command: string,
+  args: string[],
+): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command(command, {
+      args,
+      stdout: "null",
+      stderr: "null",
+      signal: AbortSignal.timeout(5000),
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}

@@ -10,6 +10,7 @@
  */
 
 import assert from "node:assert/strict";
+import { COMMAND_NAMES } from "./_every_command.ts";
 import { serveRequests } from "../../lib/request/mod.ts";
 import { concatBytes, payloadGrammar, payloadNumbers } from "../_util.ts";
 import {
@@ -31,33 +32,8 @@ const decoder = new TextDecoder();
 
 const UUID_V4 =
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const COMMANDS = [
-  "RANDINT",
-  "SEQUENCE",
-  "SHUFFLE",
-  "SAMPLE",
-  "UUID",
-  "RANDBYTES",
-  "RANDSTRING",
-  "RANDFLOAT",
-  "GAUSS",
-  "PUBKEY",
-  "COMMIT",
-  "REVEAL",
-  "GETDRAW",
-  "DRAWS",
-  "PING",
-  "ECHO",
-  "HELLO",
-  "CLIENT",
-  "SELECT",
-  "COMMAND",
-  "INFO",
-  "CONFIG",
-  "QUIT",
-  "RESET",
-  "HELP",
-];
+// Every command, in HELP's order.
+const COMMANDS = COMMAND_NAMES;
 const CONFIG = [
   ["save", ""],
   ["appendonly", "no"],

@@ -20,28 +20,15 @@ import {
   seedVectors,
   UUID_V4,
 } from "./_every_command.ts";
+import { commandWorks } from "../_util.ts";
 
-async function works(command: string, args: string[]): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command(command, {
-      args,
-      stdout: "null",
-      stderr: "null",
-      signal: AbortSignal.timeout(5000),
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
-const REDIS_CLI = await works("redis-cli", ["--version"]);
+const REDIS_CLI = await commandWorks("redis-cli", ["--version"]);
 // Debian's python3-redis is for the system Python, which may not be the
 // python3 first on PATH.
 const PYTHONS = ["python3", "/usr/bin/python3"];
 let redisPython: string | undefined;
 for (const python of PYTHONS) {
-  if (await works(python, ["-c", "import redis"])) {
+  if (await commandWorks(python, ["-c", "import redis"])) {
     redisPython = python;
     break;
   }

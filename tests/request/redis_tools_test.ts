@@ -24,6 +24,7 @@ import {
   seedVectors,
   UUID_V4,
 } from "./_every_command.ts";
+import { commandWorks } from "../_util.ts";
 
 const HOST = "127.0.0.1";
 const PTY_HELPER = new URL("./_redis_cli_pty.py", import.meta.url).pathname;
@@ -33,25 +34,11 @@ const CLI_DEADLINE_MS = 10_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-async function works(command: string, args: string[]): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command(command, {
-      args,
-      stdout: "null",
-      stderr: "null",
-      signal: AbortSignal.timeout(5000),
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
-const REDIS_CLI = await works("redis-cli", ["--version"]);
-const REDIS_BENCHMARK = await works("redis-benchmark", ["--version"]);
+const REDIS_CLI = await commandWorks("redis-cli", ["--version"]);
+const REDIS_BENCHMARK = await commandWorks("redis-benchmark", ["--version"]);
 // OpenBSD's nc has no --version; -h prints its usage and exits 0.
-const NC = await works("nc", ["-h"]);
-const PYTHON = await works("python3", ["-c", "import pty"]);
+const NC = await commandWorks("nc", ["-h"]);
+const PYTHON = await commandWorks("python3", ["-c", "import pty"]);
 
 const CLI_NOTE = REDIS_CLI
   ? ""
