@@ -28,12 +28,18 @@
  * byte. Without redis-benchmark or redis-server, that part says so in one
  * line and goes on without it.
  *
+ * Then signed draws (bench/_signed.ts): `RANDINT 10 1 100 SIGNED` against
+ * `RANDINT 10 1 100` on one signing server with a SQLite draw log, where a
+ * signed draw's time goes (Ed25519, SHA-256, the fsync of the commit), and
+ * `verifyDraw` per second.
+ *
  * ```sh
- * deno task bench             # the full run, about 3.5 minutes
+ * deno task bench             # the full run, about 4 minutes
  * deno task bench --quick     # shorter measurements, fewer of them
  * deno task bench --json      # one JSON document on stdout
  * deno task bench --billion   # 10^9 numbers through one stream, RSS watched
  * deno task bench --requests  # only the request port against Redis
+ * deno task bench --signed    # only signed draws (sign + SQLite commit)
  * ```
  *
  * Loopback only; every measurement is bounded in time and stops by itself.
@@ -53,6 +59,12 @@ import {
   requestPortRatioLines,
   type RequestPortReport,
 } from "./_request_port.ts";
+import {
+  benchSigned,
+  describeSigned,
+  signedRatioLines,
+  type SignedReport,
+} from "./_signed.ts";
 import {
   cpuSeconds,
   machineBusySeconds,
@@ -74,6 +86,8 @@ const { values: flags } = parseArgs({
     billion: { type: "boolean", default: false },
     requests: { type: "boolean", default: false },
     "no-requests": { type: "boolean", default: false },
+    signed: { type: "boolean", default: false },
+    "no-signed": { type: "boolean", default: false },
     seconds: { type: "string" },
     warmup: { type: "string" },
     "deno-loader": { type: "boolean", default: false },
@@ -93,6 +107,11 @@ if (flags.help) {
   --requests      only: the request port against Redis (redis-benchmark,
                   5 runs of 1 s per figure; --quick 3 of 0.4 s)
   --no-requests   skip the request port part
+  --signed        only: signed draws (redis-benchmark -c 8, RANDINT SIGNED
+                  against RANDINT on one signing server; sign, hash and
+                  SQLite commit timed in-process; verifications/s); with
+                  --requests, both parts
+  --no-signed     skip the signed draws part
   --seconds S     seconds measured per figure (default 2.4, --quick 1), in
                   rounds that take turns between the servers
   --warmup S      seconds before a server's first round counts (default 0.5)
@@ -111,6 +130,8 @@ const ROUND_WARMUP = 0.2;
 /** The request port: redis-benchmark runs per figure, seconds per run. */
 const REQUEST_ROUNDS = flags.quick ? 3 : 5;
 const REQUEST_SECONDS = flags.quick ? 0.4 : 1;
+/** Only some parts: --requests and --signed name the ones to run. */
+const ONLY = flags.requests || flags.signed;
 
 /** What a server sends. */
 interface Payload {
@@ -878,7 +899,7 @@ async function runBillion(native: NativeBuild) {
 }
 
 // The request port part alone needs none of the C programs.
-const native: NativeBuild = flags.requests
+const native: NativeBuild = ONLY
   ? { paths: {}, missing: {}, compiler: undefined, dir: undefined }
   : await buildNative();
 try {
@@ -915,20 +936,33 @@ try {
     }
     Deno.exitCode = met ? 0 : 1;
   } else {
-    const pushPort = !flags.requests;
+    const pushPort = !ONLY;
     const { rows, skipped } = pushPort
       ? await runAll(native)
       : { rows: [], skipped: [] };
     // The request port (PROTOCOL.md §5) against Redis, after the push port.
-    const requests: RequestPortReport | undefined = flags["no-requests"]
-      ? undefined
-      : await benchRequestPort({
-        root: ROOT,
-        rounds: REQUEST_ROUNDS,
-        seconds: REQUEST_SECONDS,
-        bigReplies: REQUEST_ROUNDS + 2,
-        log,
-      });
+    const requests: RequestPortReport | undefined =
+      flags["no-requests"] || (ONLY && !flags.requests)
+        ? undefined
+        : await benchRequestPort({
+          root: ROOT,
+          rounds: REQUEST_ROUNDS,
+          seconds: REQUEST_SECONDS,
+          bigReplies: REQUEST_ROUNDS + 2,
+          log,
+        });
+    // Signed draws (PROTOCOL.md §6): sign + durable commit, verification.
+    const signed: SignedReport | undefined =
+      flags["no-signed"] || (ONLY && !flags.signed)
+        ? undefined
+        : await benchSigned({
+          root: ROOT,
+          rounds: REQUEST_ROUNDS,
+          seconds: REQUEST_SECONDS,
+          records: flags.quick ? 1000 : 2000,
+          pieceSeconds: flags.quick ? 1 : 3,
+          log,
+        });
     const ratio = ratios(rows);
     const goals = [
       ...(pushPort ? targets(rows, ratio) : []),
@@ -948,6 +982,7 @@ try {
           rows,
           ratios: ratio,
           requestPort: requests,
+          signed,
           targets: goals,
           loaderChecks: checks,
           skipped,
@@ -968,6 +1003,7 @@ try {
         `vs C ${fixed(r.c, 2)}x`
       );
       if (requests) ratioLines.push(...requestPortRatioLines(requests));
+      if (signed) ratioLines.push(...signedRatioLines(signed));
       console.log(
         [
           `randport benchmark: ${info.cpus} CPUs (${info.cpuModel}), ` +
@@ -989,13 +1025,12 @@ try {
             ]
             : []),
           ...(requests ? ["", describeRequestPort(requests)] : []),
+          ...(signed ? ["", describeSigned(signed)] : []),
           ...(ratioLines.length
             ? ["", "randport relative to the references (same run):"]
             : []),
           ...ratioLines,
-          "",
-          "Targets:",
-          describeTargets(goals),
+          ...(goals.length ? ["", "Targets:", describeTargets(goals)] : []),
           ...(checks.length ? ["", "Load generator checks:", ...checks] : []),
           ...(skipped.length ? ["", "Skipped:", ...skipped] : []),
         ].join("\n"),
@@ -1003,7 +1038,7 @@ try {
     }
     Deno.exitCode = rows.some((r) =>
         r.invalid > 0
-      ) || (requests?.invalid ?? 0) > 0
+      ) || (requests?.invalid ?? 0) > 0 || (signed?.invalid ?? 0) > 0
       ? 1
       : 0;
   }
