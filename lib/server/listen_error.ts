@@ -7,6 +7,28 @@
 /** Which of the server's listeners a {@linkcode ListenError} is about. */
 export type Listener = "push" | "requests" | "metrics";
 
+/** Options for {@linkcode ListenError}. */
+export interface ListenErrorOptions {
+  /**
+   * The address asked for; `undefined` for every interface.
+   *
+   * @default {undefined}
+   */
+  hostname?: string;
+  /**
+   * The port asked for.
+   *
+   * @default {0}
+   */
+  port?: number;
+  /**
+   * The error from `Deno.listen`.
+   *
+   * @default {undefined}
+   */
+  cause?: unknown;
+}
+
 /**
  * A port `serve()` could not listen on. Its `cause` is the error from
  * `Deno.listen` (`Deno.errors.AddrInUse`, `Deno.errors.PermissionDenied`,
@@ -39,17 +61,13 @@ export class ListenError extends Error {
    * Creates the error.
    *
    * @param listener Which port.
-   * @param address Where it was to listen.
-   * @param cause The error from `Deno.listen`.
+   * @param options Where it was to listen, and why it could not.
    */
-  constructor(
-    listener: Listener,
-    address: { hostname: string | undefined; port: number },
-    cause: unknown,
-  ) {
-    const where = `${
-      address.hostname ?? "every interface"
-    } port ${address.port}`;
+  constructor(listener: Listener, options: ListenErrorOptions) {
+    const { cause, ...address } = options;
+    const where = `${address.hostname ?? "every interface"} port ${
+      address.port ?? 0
+    }`;
     super(
       `cannot listen on ${where} (${listener} port): ${
         cause instanceof Error ? cause.message : String(cause)
@@ -59,6 +77,6 @@ export class ListenError extends Error {
     this.name = "ListenError";
     this.listener = listener;
     this.hostname = address.hostname;
-    this.port = address.port;
+    this.port = address.port ?? 0;
   }
 }

@@ -79,7 +79,11 @@ function listen(options: ResolvedServeOptions): Deno.TcpListener {
   try {
     return listenAnywhere(options);
   } catch (error) {
-    throw new ListenError("push", options, error);
+    throw new ListenError("push", {
+      hostname: options.hostname,
+      port: options.port,
+      cause: error,
+    });
   }
 }
 
@@ -186,7 +190,8 @@ class Server implements RandportServer {
       throw new ListenError("requests", {
         hostname: options.hostname,
         port: options.requests.port,
-      }, error);
+        cause: error,
+      });
     }
   }
 
@@ -209,7 +214,7 @@ class Server implements RandportServer {
     } catch (error) {
       this.#listener.close();
       this.requests?.shutdown();
-      throw new ListenError("metrics", { hostname, port }, error);
+      throw new ListenError("metrics", { hostname, port, cause: error });
     }
   }
 
