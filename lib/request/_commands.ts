@@ -373,6 +373,16 @@ function formatPayload(numbers: number[], format: PayloadFormat): string {
   return numbers.join(",");
 }
 
+/**
+ * Long draws give the event loop back this often (in values), so that one
+ * client's million UUIDs do not hold every other client up for seconds.
+ */
+const YIELD_EVERY = 16384;
+
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function writeStrings(writer: ReplyWriter, items: string[]): void {
   writer.arrayHeader(items.length);
   for (const item of items) writer.bulk(item);
@@ -474,7 +484,7 @@ function seededUuid(source: RandomSource): string {
 }
 
 /** UUID [count]: version 4 UUIDs (RFC 9562) from the CSPRNG. */
-function uuid(
+async function uuid(
   args: string[],
   writer: ReplyWriter,
   session: Session,
@@ -488,7 +498,12 @@ function uuid(
     ? () => crypto.randomUUID()
     : () => seededUuid(source);
   if (args.length === 1) return writer.bulk(one());
-  writeStrings(writer, Array.from({ length: count }, one));
+  const ids = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    ids[i] = one();
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await breathe();
+  }
+  writeStrings(writer, ids);
 }
 
 /** RANDBYTES n [HEX|BASE64]: n bytes from the CSPRNG. */
@@ -534,7 +549,7 @@ const DEFAULT_ALPHABET =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /** RANDSTRING count length [ALPHABET chars]: strings of uniform characters. */
-function randstring(
+async function randstring(
   args: string[],
   writer: ReplyWriter,
   session: Session,
@@ -573,6 +588,7 @@ function randstring(
       text += alphabet[randomBelow(alphabet.length, { source })];
     }
     strings.push(text);
+    if (s % YIELD_EVERY === YIELD_EVERY - 1) await breathe();
   }
   writeStrings(writer, strings);
 }
@@ -582,7 +598,7 @@ function randstring(
  * digits (1 to 15, default 6): an integer drawn uniformly below 10^decimals,
  * written as 0.xxx with every digit (no binary rounding on the way).
  */
-function randfloat(
+async function randfloat(
   args: string[],
   writer: ReplyWriter,
   session: Session,
@@ -603,6 +619,7 @@ function randfloat(
       "0",
     );
     writer.bulk(`0.${digits}`);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await breathe();
   }
 }
 
@@ -626,12 +643,12 @@ function openUnit(source: RandomSource): number {
  * GAUSS count mean stddev: normal deviates by the Box–Muller transform of
  * pairs of 53-bit uniforms in (0, 1) from the CSPRNG.
  */
-function gauss(
+async function gauss(
   args: string[],
   writer: ReplyWriter,
   session: Session,
   source: RandomSource = cryptoRandomSource(),
-): void {
+): Promise<void> {
   const count = integerArgument("count", args[1], 0, session.maxNumbers);
   if (typeof count === "string") return writer.error(count);
   const mean = realArgument("mean", args[2]);
@@ -647,6 +664,7 @@ function gauss(
     const angle = 2 * Math.PI * openUnit(source);
     writer.double(mean + stddev * radius * Math.cos(angle));
     if (i + 1 < count) writer.double(mean + stddev * radius * Math.sin(angle));
+    if (i % YIELD_EVERY === YIELD_EVERY - 2) await breathe();
   }
 }
 
@@ -856,8 +874,8 @@ export const COMMANDS: Record<string, Command> = {
     arity: -1,
     draw: true,
     run(args, writer, session, source) {
-      if (args.length > 2) writer.error(wrongArity(args[0]));
-      else uuid(args, writer, session, source);
+      if (args.length > 2) return writer.error(wrongArity(args[0]));
+      return uuid(args, writer, session, source);
     },
   },
   RANDBYTES: { arity: -2, draw: true, run: randbytes },
@@ -988,7 +1006,7 @@ async function signedDraw(
   const source = seed === undefined
     ? undefined
     : await seedSource(bytesOf(seed));
-  command.run(args, inner, session, source);
+  await command.run(args, inner, session, source);
   const reply = inner.take();
   let result: string | undefined;
   try {
@@ -1083,8 +1101,7 @@ export function runCommand(
   }
   if (signed) return signedDraw(command, args, writer, session, seed, data);
   if (seed === undefined) {
-    command.run(args, writer, session);
-    return;
+    return command.run(args, writer, session) ?? undefined;
   }
   return seedSource(bytesOf(seed)).then((source) =>
     command.run(args, writer, session, source)

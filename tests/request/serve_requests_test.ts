@@ -506,3 +506,25 @@ function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+Deno.test("request port: a long draw gives way: another client's PING is answered before the draw's first byte", () =>
+  withServer(async (port) => {
+    const drawer = await Deno.connect({ hostname: HOST, port });
+    const pinger = await Deno.connect({ hostname: HOST, port });
+    try {
+      // Seconds of work on this machine, without a turn given up.
+      await drawer.write(encoder.encode("UUID 200000 SEED slow\r\n"));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pinger.write(encoder.encode("PING\r\n"));
+      const order: string[] = [];
+      const first = (conn: Deno.Conn, name: string) =>
+        readWithin(conn, new Uint8Array(64), 60_000).then(() => {
+          order.push(name);
+        });
+      await Promise.all([first(drawer, "draw"), first(pinger, "pong")]);
+      assert.deepEqual(order, ["pong", "draw"]);
+    } finally {
+      drawer.close();
+      pinger.close();
+    }
+  }));
