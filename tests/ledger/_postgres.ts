@@ -25,9 +25,31 @@ async function findPostgres(): Promise<
   ], { timeoutMs: 5_000 }).catch(() => undefined);
   const initdb = found?.stdout.trim();
   if (!initdb) {
-    return { missing: "PostgreSQL is not installed (Debian: postgresql)" };
+    return {
+      missing:
+        "PostgreSQL is not installed (Debian: postgresql, postgresql-client)",
+    };
   }
   const bin = initdb.slice(0, -"/initdb".length);
+  // initdb, pg_ctl and postgres come with the server (Debian: postgresql),
+  // psql with the client (postgresql-client), in the same version's bin.
+  const programs = ["initdb", "pg_ctl", "postgres", "psql"];
+  const present = await run("sh", [
+    "-c",
+    `cd "$1" && ls ${programs.join(" ")}`,
+    "sh",
+    bin,
+  ], { timeoutMs: 5_000 }).catch(() => undefined);
+  const missing = programs.filter((name) =>
+    !present?.stdout.split("\n").includes(name)
+  );
+  if (missing.length > 0) {
+    return {
+      missing: `${
+        missing.join(", ")
+      } not in ${bin} (Debian: postgresql, postgresql-client)`,
+    };
+  }
   const uid = await run("id", ["-u"], { timeoutMs: 5_000 });
   if (uid.stdout.trim() !== "0") return { bin, runAs: [] };
   // initdb and postgres refuse to run as root: as root, run them as the
