@@ -508,9 +508,9 @@ async function main(): Promise<number> {
   );
   if (signing) {
     const { keyId, publicKey } = signing.key;
-    const hex = Array.from(publicKey, (b) => b.toString(16).padStart(2, "0"))
-      .join("");
-    console.log(`signing draws with Ed25519 key ${keyId}, public key ${hex}`);
+    console.log(
+      `signing draws with Ed25519 key ${keyId}, public key ${publicKey.toHex()}`,
+    );
   }
   await server.finished;
   return 0;

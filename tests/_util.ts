@@ -5,6 +5,8 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+
 const ROOT = new URL("..", import.meta.url).pathname;
 export const SERVER_TS = `${ROOT}server.ts`;
 export const CLIENT_TS = `${ROOT}client.ts`;
@@ -194,6 +196,21 @@ export async function run(
     signal: output.signal,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A directory from `mktemp -d`, removed (with `rm -rf`) on disposal. */
+export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const made = await run("mktemp", ["-d"], { timeoutMs: 5_000 });
+  assert.equal(made.code, 0, made.stderr);
+  const path = made.stdout.trim();
+  // rm -rf on whatever mktemp printed: make sure it is a fresh temp dir.
+  assert.match(path, /^\/.+\/tmp\.[A-Za-z0-9]+$/);
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await run("rm", ["-rf", "--", path], { timeoutMs: 10_000 });
+    },
   };
 }
 

@@ -152,10 +152,6 @@ function formatBytes(
     return out;
   }
   return draws.map((bytes) =>
-    format === "base64"
-      ? `${btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""))}\n`
-      : `${
-        Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
-      }\n`
+    format === "base64" ? `${bytes.toBase64()}\n` : `${bytes.toHex()}\n`
   ).join("");
 }

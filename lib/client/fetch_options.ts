@@ -6,14 +6,13 @@
  */
 
 import {
-  checkHostname,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
   checkSignal,
   OptionError,
 } from "../errors/option_error.ts";
-import { unbracketHost } from "../net/address.ts";
+import { resolveHostnameOption } from "./_hostname_option.ts";
 import { DEFAULT_PORT } from "../wire/default_port.ts";
 
 /** Options for `streamNumbers` and `fetchNumbers`. */
@@ -127,11 +126,8 @@ export interface ResolvedFetchOptions {
 export function resolveFetchOptions(
   options: FetchOptions = {},
 ): ResolvedFetchOptions {
-  const hostname = options.hostname ?? FETCH_DEFAULTS.hostname;
-  // Checked without the brackets: "[]" is no host either.
-  checkHostname(
-    "hostname",
-    typeof hostname === "string" ? unbracketHost(hostname) : hostname,
+  const hostname = resolveHostnameOption(
+    options.hostname ?? FETCH_DEFAULTS.hostname,
   );
   const limit = options.limit ?? FETCH_DEFAULTS.limit;
   if (
@@ -145,7 +141,7 @@ export function resolveFetchOptions(
   }
   const signal = checkSignal("signal", options.signal);
   return {
-    hostname: unbracketHost(hostname),
+    hostname,
     port: checkInteger(
       "port",
       options.port ?? FETCH_DEFAULTS.port,

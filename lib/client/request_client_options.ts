@@ -6,14 +6,13 @@
  */
 
 import {
-  checkHostname,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
   checkSignal,
   OptionError,
 } from "../errors/option_error.ts";
-import { unbracketHost } from "../net/address.ts";
+import { resolveHostnameOption } from "./_hostname_option.ts";
 import {
   REPLY_PARSER_DEFAULTS,
   type ReplyParserOptions,
@@ -129,11 +128,8 @@ const PORT: CheckIntegerOptions = { min: 1, max: 65535 };
 export function resolveRequestClientOptions(
   options: RequestClientOptions = {},
 ): ResolvedRequestClientOptions {
-  const hostname = options.hostname ?? REQUEST_CLIENT_DEFAULTS.hostname;
-  // Checked without the brackets: "[]" is no host either.
-  checkHostname(
-    "hostname",
-    typeof hostname === "string" ? unbracketHost(hostname) : hostname,
+  const hostname = resolveHostnameOption(
+    options.hostname ?? REQUEST_CLIENT_DEFAULTS.hostname,
   );
   const protocol = options.protocol ?? REQUEST_CLIENT_DEFAULTS.protocol;
   if (protocol !== 2 && protocol !== 3) {
@@ -153,7 +149,7 @@ export function resolveRequestClientOptions(
       { min: 1 },
     );
   return {
-    hostname: unbracketHost(hostname),
+    hostname,
     port: checkInteger(
       "port",
       options.port ?? REQUEST_CLIENT_DEFAULTS.port,

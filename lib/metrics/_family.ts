@@ -138,3 +138,34 @@ export function collectedLines(
   }
   return lines;
 }
+
+/**
+ * The value of a metric without labels whose values come from `collect`.
+ *
+ * @throws {TypeError} When `collect` returned labelled values.
+ */
+export function collectedValue(
+  name: string,
+  collect: () => CollectedValues,
+): number {
+  const value = collect();
+  if (typeof value === "number") return value;
+  throw new TypeError(`${name}: has labels`);
+}
+
+/**
+ * A counter's or gauge's text: its header, then a line for each series, or
+ * for each value `collect` returns when it has one.
+ */
+export function renderValues(
+  family: Family<{ readonly value: number }>,
+  type: string,
+  collect: (() => CollectedValues) | undefined,
+): string {
+  let text = family.header(type);
+  if (collect) return text + collectedLines(family, collect());
+  for (const [pairs, series] of family.entries()) {
+    text += sampleLine(family.name, pairs, series.value);
+  }
+  return text;
+}

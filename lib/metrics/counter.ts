@@ -5,7 +5,7 @@
  * @module
  */
 
-import { collectedLines, Family, sampleLine } from "./_family.ts";
+import { collectedValue, Family, renderValues } from "./_family.ts";
 import type {
   CollectedValues,
   Labels,
@@ -129,11 +129,7 @@ export class Counter {
 
   /** The total of a counter without labels (`collect` read now, if any). */
   get value(): number {
-    if (this.#collect) {
-      const value = this.#collect();
-      if (typeof value === "number") return value;
-      throw new TypeError(`${this.name}: has labels`);
-    }
+    if (this.#collect) return collectedValue(this.name, this.#collect);
     return this.#family.series(undefined).value;
   }
 
@@ -144,13 +140,7 @@ export class Counter {
    * @returns The lines, each ending with a line feed.
    */
   render(): string {
-    const family = this.#family;
-    let text = family.header("counter");
-    if (this.#collect) return text + collectedLines(family, this.#collect());
-    for (const [pairs, series] of family.entries()) {
-      text += sampleLine(family.name, pairs, series.value);
-    }
-    return text;
+    return renderValues(this.#family, "counter", this.#collect);
   }
 
   #ownSeries(): void {

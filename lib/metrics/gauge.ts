@@ -4,7 +4,7 @@
  * @module
  */
 
-import { collectedLines, Family, sampleLine } from "./_family.ts";
+import { collectedValue, Family, renderValues } from "./_family.ts";
 import type {
   CollectedValues,
   Labels,
@@ -152,11 +152,7 @@ export class Gauge {
 
   /** The value of a gauge without labels (`collect` read now, if any). */
   get value(): number {
-    if (this.#collect) {
-      const value = this.#collect();
-      if (typeof value === "number") return value;
-      throw new TypeError(`${this.name}: has labels`);
-    }
+    if (this.#collect) return collectedValue(this.name, this.#collect);
     return this.#family.series(undefined).value;
   }
 
@@ -167,13 +163,7 @@ export class Gauge {
    * @returns The lines, each ending with a line feed.
    */
   render(): string {
-    const family = this.#family;
-    let text = family.header("gauge");
-    if (this.#collect) return text + collectedLines(family, this.#collect());
-    for (const [pairs, series] of family.entries()) {
-      text += sampleLine(family.name, pairs, series.value);
-    }
-    return text;
+    return renderValues(this.#family, "gauge", this.#collect);
   }
 
   #own(labels: Labels | undefined): GaugeSeries {

@@ -29,6 +29,20 @@ import {
 
 const utf8 = new TextDecoder();
 
+// Not Uint8Array's toHex and toBase64: drawReply runs this code in the
+// verifier, on Node.js 20 too, which has neither.
+function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += (b < 16 ? "0" : "") + b.toString(16);
+  return out;
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
 /** A byte string's bytes. */
 function bytesOf(arg: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(arg.length);
@@ -169,7 +183,7 @@ function client(args: string[], writer: ReplyWriter, session: Session): void {
   }
 }
 
-function info(args: string[], writer: ReplyWriter, session: Session): void {
+function info(_args: string[], writer: ReplyWriter, session: Session): void {
   const lines = [
     "# Server",
     "redis_version:7.0.0",
@@ -182,7 +196,6 @@ function info(args: string[], writer: ReplyWriter, session: Session): void {
     "",
   ];
   writer.bulk(lines.join("\r\n"));
-  void args;
 }
 
 /** `CONFIG GET`: what redis-benchmark and clients ask before they start. */
@@ -419,11 +432,13 @@ function sequence(
     );
   }
   const size = Number(exact);
-  const out = source === undefined
-    ? new Float64Array(size)
-    : distinctIntegers(size, { min, max }, { source });
+  let out: ArrayLike<number> & Iterable<number>;
   if (source === undefined) {
-    new UniqueSampler(min, max).fill(out as Float64Array, size);
+    const sampled = new Float64Array(size);
+    new UniqueSampler(min, max).fill(sampled, size);
+    out = sampled;
+  } else {
+    out = distinctIntegers(size, { min, max }, { source });
   }
   writer.arrayHeader(size);
   for (const n of out) writer.integer(n);
@@ -466,10 +481,6 @@ function wordBytes(
     for (let k = 0; i < n; i++, k++) bytes[i] = (word >>> (8 * k)) & 0xff;
   }
   return bytes;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A version 4 UUID from 16 bytes of a seed's words (PROTOCOL.md 5.4). */
@@ -526,10 +537,11 @@ function randbytes(
       }': expected HEX or BASE64`,
     );
   }
-  let bytes = new Uint8Array(n);
+  let bytes: Uint8Array<ArrayBuffer>;
   if (source !== undefined) {
     bytes = wordBytes(n, source);
   } else {
+    bytes = new Uint8Array(n);
     for (let i = 0; i < n; i += 65536) {
       crypto.getRandomValues(bytes.subarray(i, Math.min(n, i + 65536)));
     }
@@ -537,9 +549,7 @@ function randbytes(
   if (encoding === "HEX") {
     writer.bulk(hex(bytes));
   } else if (encoding === "BASE64") {
-    let binary = "";
-    for (const b of bytes) binary += String.fromCharCode(b);
-    writer.bulk(btoa(binary));
+    writer.bulk(base64(bytes));
   } else {
     writer.bulk(bytes);
   }
@@ -933,8 +943,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   INFO: { arity: -1, run: info },
-  CONFIG: { arity: -2, run: (args, writer) => config(args, writer) },
-  HELP: { arity: -1, run: (args, writer) => help(args, writer) },
+  CONFIG: { arity: -2, run: config },
+  HELP: { arity: -1, run: help },
 };
 
 /** How {@linkcode runCommand} reads a request. */
@@ -952,13 +962,18 @@ const MAX_DATA_BYTES = 1000;
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A byte string as UTF-8 text, or `undefined` when it is not UTF-8. */
-function strictText(arg: string): string | undefined {
+/** Bytes as UTF-8 text, or `undefined` when they are not UTF-8. */
+function strictDecode(bytes: Uint8Array): string | undefined {
   try {
-    return strictUtf8.decode(bytesOf(arg));
+    return strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
+}
+
+/** A byte string as UTF-8 text, or `undefined` when it is not UTF-8. */
+function strictText(arg: string): string | undefined {
+  return strictDecode(bytesOf(arg));
 }
 
 /**
@@ -1008,17 +1023,12 @@ async function signedDraw(
     : await seedSource(bytesOf(seed));
   await command.run(args, inner, session, source);
   const reply = inner.take();
-  let result: string | undefined;
-  try {
-    result = strictUtf8.decode(reply);
-  } catch {
-    result = undefined;
-  }
   if (reply[0] === 0x2d) {
     // An error reply: nothing was drawn, so nothing is signed.
     writer.error(utf8.decode(reply.subarray(1, reply.length - 2)));
     return;
   }
+  const result = strictDecode(reply);
   if (result === undefined) {
     writer.error("ERR SIGNED: the reply is not text, and cannot be signed");
     return;

@@ -48,7 +48,8 @@ export async function drawReply(
   args: readonly string[],
   options: DrawReplyOptions = {},
 ): Promise<string> {
-  const name = args[0]?.toUpperCase() ?? "";
+  // ASCII letters only, as the commands read names (ß is no S).
+  const name = (args[0] ?? "").replace(/[a-z]+/g, (l) => l.toUpperCase());
   if (!COMMANDS[name]?.draw) {
     throw new RangeError(`request: ${JSON.stringify(args[0])} is not a draw`);
   }

@@ -145,9 +145,19 @@ export class ReplyWriter {
    * @param value Text (written as UTF-8) or bytes.
    */
   bulk(value: string | Uint8Array): void {
-    const bytes = typeof value === "string" ? encoder.encode(value) : value;
-    this.#ascii(`$${bytes.length}\r\n`);
-    this.#bytes(bytes);
+    if (typeof value === "string") {
+      // ASCII text (a RANDFLOAT number, a UUID) is its own bytes: written
+      // without encoding it into a buffer of its own first.
+      if (!/[\u0080-\uffff]/.test(value)) {
+        this.#ascii(`$${value.length}\r\n`);
+        this.#ascii(value);
+        this.#ascii("\r\n");
+        return;
+      }
+      value = encoder.encode(value);
+    }
+    this.#ascii(`$${value.length}\r\n`);
+    this.#bytes(value);
     this.#ascii("\r\n");
   }
 

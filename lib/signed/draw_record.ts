@@ -72,23 +72,36 @@ export function encodeDrawRecord(
   record: UnsignedDrawRecord,
 ): Uint8Array<ArrayBuffer> {
   checkFields(record);
-  const parts: Uint8Array[] = [
-    field(encoder.encode(DRAW_RECORD_TAG)),
-    field(hexBytes(record.key_id)),
-    u64(record.serial),
-    field(encoder.encode(record.time)),
-    u32(record.request.length),
-    ...record.request.map((arg) => field(encoder.encode(arg))),
-    field(encoder.encode(record.result)),
-    field(encoder.encode(record.data)),
-    field(hexBytes(record.previous)),
+  // Every field's bytes first, then one buffer for them all.
+  const texts = [
+    encoder.encode(DRAW_RECORD_TAG),
+    hexBytes(record.key_id),
+    encoder.encode(record.time),
+    ...record.request.map((arg) => encoder.encode(arg)),
+    encoder.encode(record.result),
+    encoder.encode(record.data),
+    hexBytes(record.previous),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  // Each text's 4-byte length, the serial's 8 bytes, the request's count.
+  let size = 8 + 4;
+  for (const text of texts) size += 4 + text.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
   let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
+  const field = (bytes: Uint8Array) => {
+    view.setUint32(offset, bytes.length);
+    out.set(bytes, offset + 4);
+    offset += 4 + bytes.length;
+  };
+  const [tag, keyId, time, ...rest] = texts;
+  field(tag);
+  field(keyId);
+  view.setBigUint64(offset, BigInt(record.serial));
+  offset += 8;
+  field(time);
+  view.setUint32(offset, record.request.length);
+  offset += 4;
+  for (const text of rest) field(text);
   return out;
 }
 
@@ -131,23 +144,4 @@ function checkFields(record: UnsignedDrawRecord): void {
   if (!/^[0-9a-f]{64}$/.test(record.previous)) {
     fail("previous", "64 lowercase hex digits");
   }
-}
-
-function field(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + bytes.length);
-  new DataView(out.buffer).setUint32(0, bytes.length);
-  out.set(bytes, 4);
-  return out;
-}
-
-function u32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value);
-  return out;
-}
-
-function u64(value: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(value));
-  return out;
 }

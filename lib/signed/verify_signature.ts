@@ -54,7 +54,7 @@ export async function verifyRecordSignature(
   if (typeof record !== "object" || record === null) {
     return { field: "record", message: "expected a JSON object" };
   }
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = encodeDrawRecord(record);
   } catch (error) {
@@ -62,13 +62,12 @@ export async function verifyRecordSignature(
     const [field, ...rest] = message.split(": ");
     return { field, message: rest.join(": ") };
   }
-  if (record.key_id !== await keyIdOf(publicKey)) {
+  const verifier = verifierOf(publicKey);
+  if (record.key_id !== await verifier.keyId) {
     return { field: "key_id", message: "not the id of this public key" };
   }
   const digest = hex(
-    new Uint8Array(
-      await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)),
-    ),
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
   );
   if (record.hash !== digest) {
     return {
@@ -78,7 +77,7 @@ export async function verifyRecordSignature(
   }
   // One spelling only: atob also takes missing padding, spaces and other
   // low bits in the last character, which would give one record many texts.
-  let signature: Uint8Array;
+  let signature: Uint8Array<ArrayBuffer>;
   try {
     signature = Uint8Array.from(atob(record.signature), (c) => c.charCodeAt(0));
   } catch {
@@ -91,22 +90,50 @@ export async function verifyRecordSignature(
   ) {
     return { field: "signature", message: "not 64 bytes in standard base64" };
   }
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new Uint8Array(publicKey),
-    { name: "Ed25519" },
-    false,
-    ["verify"],
-  );
   const valid = signature.length === 64 &&
     await crypto.subtle.verify(
       "Ed25519",
-      key,
-      new Uint8Array(signature),
-      new Uint8Array(bytes),
+      await (verifier.key ??= importVerifyKey(verifier.bytes)),
+      signature,
+      bytes,
     );
   if (!valid) {
     return { field: "signature", message: "does not verify with this key" };
   }
   return undefined;
+}
+
+/** A public key's id and its imported form, derived once per key. */
+interface Verifier {
+  bytes: Uint8Array<ArrayBuffer>;
+  keyId: Promise<string>;
+  /** Imported when a signature is first checked with it. */
+  key?: Promise<CryptoKey>;
+}
+
+// The last key seen: a chain is verified against one key, record by record,
+// so importing and hashing it again for each record would be wasted work.
+let lastVerifier: Verifier | undefined;
+
+function verifierOf(publicKey: Uint8Array): Verifier {
+  const last = lastVerifier;
+  if (
+    last !== undefined && last.bytes.length === publicKey.length &&
+    last.bytes.every((b, i) => b === publicKey[i])
+  ) {
+    return last;
+  }
+  const bytes = new Uint8Array(publicKey);
+  lastVerifier = { bytes, keyId: keyIdOf(bytes) };
+  return lastVerifier;
+}
+
+function importVerifyKey(bytes: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    "raw",
+    bytes,
+    { name: "Ed25519" },
+    false,
+    ["verify"],
+  );
 }

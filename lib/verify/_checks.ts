@@ -36,18 +36,6 @@ export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// With the u flag, a surrogate matches only when it is not half of a pair.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/**
- * Whether a string is Unicode text: the signed bytes are its UTF-8, and
- * TextEncoder writes every lone surrogate as U+FFFD, so two different
- * strings would share one signature.
- */
-export function wellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
-
 /**
  * Whether `text` is the one base64 text of 64 bytes (padded, no
  * whitespace, unused bits zero). `atob` forgives whitespace, missing

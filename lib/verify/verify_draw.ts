@@ -17,7 +17,6 @@ import {
   preview,
   publicKeyBytes,
   RECORD_FIELDS,
-  wellFormed,
 } from "./_checks.ts";
 
 /** Options for {@linkcode verifyDraw}. */
@@ -167,7 +166,9 @@ function textProblems(record: DrawRecord): DrawProblem[] {
       : []),
   ];
   for (const [field, text] of strings) {
-    if (typeof text === "string" && !wellFormed(text)) {
+    // The signed bytes are the text's UTF-8, where every lone surrogate is
+    // written as U+FFFD: two different strings would share one signature.
+    if (typeof text === "string" && !text.isWellFormed()) {
       problems.push({
         field,
         message:

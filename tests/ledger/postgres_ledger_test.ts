@@ -27,9 +27,9 @@ import {
   freePort,
   run,
   SERVER_TS,
-  type ServerProcess,
   startServer,
 } from "../_util.ts";
+import { readSigningLine, type SigningServer } from "../_signing.ts";
 import { LEDGER_CONTRACT, type LedgerStore } from "./_ledger_contract.ts";
 import {
   POSTGRES_NOTE,
@@ -199,16 +199,6 @@ async function keygenInto(path: string): Promise<void> {
   assert.equal(made.code, 0, made.stderr);
 }
 
-const SIGNING_LINE =
-  /^signing draws with Ed25519 key ([0-9a-f]{32}), public key ([0-9a-f]{64})\n$/;
-
-interface SigningServer {
-  server: ServerProcess;
-  requestPort: number;
-  keyId: string;
-  publicKey: Uint8Array;
-}
-
 /**
  * `server.ts` signing with `key` into the database at `url`, with no
  * permission but the network and reading its key: a PostgreSQL draw log
@@ -219,24 +209,7 @@ async function startSigning(key: string, url: string): Promise<SigningServer> {
     ["--request-port", "0", "--signing-key", key, "--draw-log", url],
     { permissions: [`--allow-read=${key}`] },
   );
-  try {
-    const stdout = await server.waitForStdout((s) => s.includes("\n"), 10_000);
-    const match = SIGNING_LINE.exec(stdout);
-    assert.ok(match, `unexpected second line: ${JSON.stringify(stdout)}`);
-    assert.ok(server.requestPort !== undefined, server.banner);
-    return {
-      server,
-      requestPort: server.requestPort,
-      keyId: match[1],
-      publicKey: Uint8Array.from(
-        match[2].match(/../g)!,
-        (pair) => parseInt(pair, 16),
-      ),
-    };
-  } catch (error) {
-    await server.stop("SIGKILL");
-    throw error;
-  }
+  return await readSigningLine(server);
 }
 
 function connect(port: number): Promise<RequestClient> {

@@ -28,9 +28,10 @@ import {
   LineReader,
   run,
   SERVER_TS,
-  type ServerProcess,
   startServer,
+  tempDir,
 } from "../_util.ts";
+import { readSigningLine, type SigningServer } from "../_signing.ts";
 
 const DENO_JSON = new URL("../../deno.json", import.meta.url).pathname;
 
@@ -52,21 +53,6 @@ function literal(text: string): string {
 
 function base64(bytes: Uint8Array): string {
   return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
-}
-
-/** A directory from `mktemp -d`, removed (with `rm -rf`) on disposal. */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const made = await run("mktemp", ["-d"], { timeoutMs: 5_000 });
-  assert.equal(made.code, 0, made.stderr);
-  const path = made.stdout.trim();
-  // rm -rf on whatever mktemp printed: make sure it is a fresh temp dir.
-  assert.match(path, /^\/.+\/tmp\.[A-Za-z0-9]+$/);
-  return {
-    path,
-    async [Symbol.asyncDispose]() {
-      await run("rm", ["-rf", "--", path], { timeoutMs: 10_000 });
-    },
-  };
 }
 
 /** Runs a shell script; `$0`, `$1`, … are `args`, so paths need no quoting. */
@@ -120,17 +106,6 @@ function signingPermissions({ key, log }: SigningFiles): string[] {
   return [`--allow-read=${key},${log}`, `--allow-write=${log}`];
 }
 
-/** A running signing server and what it said about its key. */
-interface SigningServer {
-  server: ServerProcess;
-  requestPort: number;
-  keyId: string;
-  publicKey: Uint8Array;
-}
-
-const SIGNING_LINE =
-  /^signing draws with Ed25519 key ([0-9a-f]{32}), public key ([0-9a-f]{64})\n$/;
-
 async function startSigningServer(files: SigningFiles): Promise<SigningServer> {
   const server = await startServer(
     [
@@ -143,24 +118,7 @@ async function startSigningServer(files: SigningFiles): Promise<SigningServer> {
     ],
     { permissions: signingPermissions(files) },
   );
-  try {
-    const stdout = await server.waitForStdout((s) => s.includes("\n"), 10_000);
-    const match = SIGNING_LINE.exec(stdout);
-    assert.ok(match, `unexpected second line: ${JSON.stringify(stdout)}`);
-    assert.ok(server.requestPort !== undefined, server.banner);
-    return {
-      server,
-      requestPort: server.requestPort,
-      keyId: match[1],
-      publicKey: Uint8Array.from(
-        match[2].match(/../g)!,
-        (pair) => parseInt(pair, 16),
-      ),
-    };
-  } catch (error) {
-    await server.stop("SIGKILL");
-    throw error;
-  }
+  return await readSigningLine(server);
 }
 
 function connect(port: number): Promise<RequestClient> {

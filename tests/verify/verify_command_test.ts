@@ -22,6 +22,7 @@ import {
   run,
   SERVER_TS,
   startServer,
+  tempDir,
 } from "../_util.ts";
 import { fixture, hex, isSeeded } from "./_records.ts";
 
@@ -208,20 +209,6 @@ Deno.test("client verify: input that is not records, and bad flags", async () =>
     assertOneLineError(await verify(args, jsonLines(records)), 2, pattern);
   }));
 });
-
-/** A directory from `mktemp -d`, removed (with `rm -rf`) on disposal. */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const made = await run("mktemp", ["-d"], { timeoutMs: 5_000 });
-  assert.equal(made.code, 0, made.stderr);
-  const path = made.stdout.trim();
-  assert.match(path, /^\/.+\/tmp\.[A-Za-z0-9]+$/);
-  return {
-    path,
-    async [Symbol.asyncDispose]() {
-      await run("rm", ["-rf", "--", path], { timeoutMs: 10_000 });
-    },
-  };
-}
 
 /** Runs a shell script; `$0`, `$1`, … are `args`, so paths need no quoting. */
 async function sh(script: string, args: string[], stdin?: string) {
