@@ -9,6 +9,7 @@ import {
   asUsageError,
   checkDrawFormat,
   choiceFlag,
+  clientTlsFlags,
   createColors,
   DRAW_COMMANDS,
   drawRequest,
@@ -80,6 +81,9 @@ Flags:
                      (with --stats, both)
   --range MIN..MAX   the range the numbers should be uniform over, for --stats
                      and --histogram (default: the smallest..largest seen)
+  --tls              speak TLS (to a server started with --tls-cert)
+  --ca FILE          trust the CA certificate (PEM) in FILE instead of the
+                     system's; implies --tls (run with --allow-read=FILE)
   -q, --quiet        no progress line and no notes on stderr (errors still)
   -h, --help         show this help
   -V, --version      show the version
@@ -110,7 +114,7 @@ Draws from the request port (PROTOCOL.md §5; default port ${REQUEST_CLIENT_DEFA
   randstring count length      strings over A-Z a-z 0-9 (--alphabet CHARS)
   randfloat count [decimals]   exact decimals uniform in [0, 1)
   gauss count mean stddev      normal deviates
-Their flags: --host, --port, --timeout and -q as above; --format lines | csv |
+Their flags: --host, --port, --timeout, --tls, --ca and -q as above; --format lines | csv |
 json (lines: one value per line); --seed S (a draw anyone can recompute from
 S, PROTOCOL.md §5.4); --repeat N (N draws, pipelined on one connection, one
 line each); --stats, --histogram and --range on randint and sequence (the
@@ -140,6 +144,8 @@ const FLAGS = {
   histogram: { type: "boolean" },
   range: { type: "string" },
   quiet: { type: "boolean", short: "q" },
+  tls: { type: "boolean" },
+  ca: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -189,6 +195,8 @@ const DRAW_FLAGS = {
   histogram: { type: "boolean" },
   range: { type: "string" },
   quiet: { type: "boolean", short: "q" },
+  tls: { type: "boolean" },
+  ca: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -223,6 +231,7 @@ async function drawMain(args: string[]): Promise<number> {
     timeout: timeout === undefined
       ? undefined
       : secondsFlag("--timeout", timeout),
+    tls: await clientTlsFlags(values),
   };
   let resolved;
   try {
@@ -385,6 +394,7 @@ async function main(): Promise<number> {
   const timeout = typeof values.timeout === "string"
     ? secondsFlag("--timeout", values.timeout)
     : FETCH_DEFAULTS.timeout;
+  const tls = await clientTlsFlags(values);
   // Every value is checked by the library; its errors name the option, and
   // the flag it came from is named here.
   try {
@@ -446,6 +456,7 @@ async function main(): Promise<number> {
     const { count, interrupted } = await readSession(sink, {
       hostname,
       port,
+      tls,
       limit,
       timeout,
       signal: interrupt.signal,

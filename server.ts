@@ -17,11 +17,20 @@ import { runMain } from "./lib/cli/run_main.ts";
 import { onStopSignals } from "./lib/cli/stop_signals.ts";
 import { asUsageError, UsageError } from "./lib/cli/usage_error.ts";
 import { formatAddress } from "./lib/net/mod.ts";
+import { OptionError } from "./lib/errors/mod.ts";
+import type { FlagValues } from "./lib/cli/flags.ts";
+import { readFlagFile } from "./lib/cli/flag_file.ts";
+import {
+  type TlsCertificate,
+  TlsTerminator,
+  type TransportOptions,
+} from "./lib/transport/mod.ts";
 import { type DrawLedger, openLedger } from "./lib/ledger/mod.ts";
 import { REQUEST_DEFAULTS, type RequestSigning } from "./lib/request/mod.ts";
 import { generateSigningKey, importSigningKey } from "./lib/signed/mod.ts";
 import {
   ListenError,
+  LOG_FORMATS,
   LOG_LEVELS,
   type MetricsPortOptions,
   type RandportServer,
@@ -68,6 +77,8 @@ const FLAG_OF: Record<string, string> = {
   "requests.idleTimeout": "--idle-timeout",
   "metrics.port": "--metrics-port",
   "metrics.hostname": "--metrics-host",
+  "proxyProtocol.trusted": "--trusted-proxy",
+  "requests.proxyProtocol.trusted": "--trusted-proxy",
 };
 
 const HELP =
@@ -116,6 +127,9 @@ Limits:
                        ${SERVE_LIMITS.backlog.min}..${SERVE_LIMITS.backlog.max} (default: ${SERVE_DEFAULTS.backlog})
   --chunk-size N       bytes generated ahead per client, ${SERVE_LIMITS.chunkSize.min}..${SERVE_LIMITS.chunkSize.max} (default: ${SERVE_DEFAULTS.chunkSize})
   --log-level L        error | info | debug (default: error); logs go to stderr
+  --log-format F       text | json: json writes one object per line, with
+                       time, level, event, conn, peer and the event's figures
+                       (README, Logs) (default: text)
 
 Request port (the limits above hold for it too; --max-connections counts
 the connections of both ports together):
@@ -144,6 +158,23 @@ only, so run it with --allow-read=KEY,LOG --allow-write=LOG):
                        from it
   --keygen             print a new signing key (PEM) and exit:
                        deno task keygen > key.pem
+
+TLS (README, TLS; the server reads these two files only: run it with
+--allow-read=CERT,KEY):
+  --tls-cert FILE      the certificate chain, PEM, the server's own first
+  --tls-key FILE       its private key, PEM (PKCS#8, PKCS#1 or SEC1)
+  --tls WHICH          all | push | requests: the listeners that speak TLS;
+                       the others stay plaintext (default: all)
+                       SIGHUP reloads both files; new connections get the
+                       new certificate, and a bad one keeps the old
+
+PROXY protocol (PROTOCOL.md §7; behind HAProxy's send-proxy or send-proxy-v2):
+  --proxy-protocol WHICH  all | push | requests: the listeners that require a
+                       PROXY header (v1 or v2) before anything else; clients
+                       are then known by the address it names
+  --trusted-proxy CIDR the proxies whose headers are believed (addresses or
+                       CIDR blocks, comma-separated or repeated); required
+                       with --proxy-protocol; anyone else is closed unserved
 
 Metrics (README, Metrics):
   --metrics-port N     serve HTTP on port N: /metrics (Prometheus text format),
@@ -186,6 +217,7 @@ const FLAGS = {
   backlog: { type: "string" },
   "chunk-size": { type: "string" },
   "log-level": { type: "string" },
+  "log-format": { type: "string" },
   "request-port": { type: "string" },
   "max-numbers": { type: "string" },
   "max-bulk-bytes": { type: "string" },
@@ -198,12 +230,17 @@ const FLAGS = {
   keygen: { type: "boolean" },
   "metrics-port": { type: "string" },
   "metrics-host": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  tls: { type: "string" },
+  "proxy-protocol": { type: "string" },
+  "trusted-proxy": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
 
 function payloadOptions(
-  values: Record<string, string | boolean | undefined>,
+  values: FlagValues,
 ): PayloadSpecOptions {
   const options: PayloadSpecOptions = {
     stream: values.stream === true,
@@ -234,7 +271,7 @@ function payloadOptions(
 }
 
 function limitOptions(
-  values: Record<string, string | boolean | undefined>,
+  values: FlagValues,
 ): ServeOptions {
   const options: ServeOptions = {};
   const text = (name: string) => {
@@ -274,17 +311,23 @@ function limitOptions(
     );
   }
   const logLevel = text("log-level");
+  const logFormat = text("log-format");
   options.logger = stderrLogger(
     logLevel === undefined
       ? "error"
       : choiceFlag("--log-level", logLevel, { choices: LOG_LEVELS }),
+    {
+      format: logFormat === undefined
+        ? "text"
+        : choiceFlag("--log-format", logFormat, { choices: LOG_FORMATS }),
+    },
   );
   return options;
 }
 
 /** The request port's options, or `undefined` for `--request-port off`. */
 function requestOptions(
-  values: Record<string, string | boolean | undefined>,
+  values: FlagValues,
 ): RequestPortOptions | undefined {
   const text = (name: string) => {
     const value = values[name];
@@ -329,7 +372,10 @@ function requestPortFlag(value: string): number {
 /** The request port's limit flags and the options they set. */
 const REQUEST_FLAGS: Record<
   string,
-  Exclude<keyof RequestPortOptions, "port" | "signing">
+  Exclude<
+    keyof RequestPortOptions,
+    "port" | "signing" | "tls" | "proxyProtocol"
+  >
 > = {
   "max-numbers": "maxNumbers",
   "max-bulk-bytes": "maxBulkBytes",
@@ -341,7 +387,7 @@ const REQUEST_FLAGS: Record<
 
 /** The key and ledger of `--signing-key` and `--draw-log`, or none. */
 async function signingOptions(
-  values: Record<string, string | boolean | undefined>,
+  values: FlagValues,
   requests: RequestPortOptions | undefined,
 ): Promise<RequestSigning | undefined> {
   const keyFile = values["signing-key"];
@@ -380,24 +426,9 @@ async function signingOptions(
   return { key, ledger };
 }
 
-async function readFlagFile(flag: string, path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotCapable
-      ? `no permission to read it (run with --allow-read=${path})`
-      : error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    throw new UsageError(`${flag}: cannot read ${path}: ${why}`);
-  }
-}
-
 /** The metrics port of `--metrics-port` and `--metrics-host`, or none. */
 function metricsOptions(
-  values: Record<string, string | boolean | undefined>,
+  values: FlagValues,
 ): MetricsPortOptions | undefined {
   const port = values["metrics-port"];
   const host = values["metrics-host"];
@@ -413,6 +444,89 @@ function metricsOptions(
       ? hostFlag("--metrics-host", host)
       : undefined,
   };
+}
+
+/** Which listeners a `--tls` or `--proxy-protocol` value names. */
+const LISTENER_CHOICES = ["all", "push", "requests"] as const;
+
+interface Transports {
+  push: TransportOptions;
+  requests: TransportOptions;
+  /** Reloads the certificate from its files (SIGHUP), if there is one. */
+  reload: (() => Promise<void>) | undefined;
+}
+
+/** `--tls-*`, `--proxy-protocol` and `--trusted-proxy`: each listener's transport. */
+async function transportOptions(
+  values: FlagValues,
+  requests: RequestPortOptions | undefined,
+): Promise<Transports> {
+  const transports: Transports = { push: {}, requests: {}, reload: undefined };
+  const which = (flag: string, value: unknown) => {
+    const choice = choiceFlag(flag, String(value), {
+      choices: LISTENER_CHOICES,
+    });
+    if (choice !== "push" && requests === undefined) {
+      if (choice === "requests") {
+        throw new UsageError(
+          `${flag}: the request port is off (--request-port off)`,
+        );
+      }
+      return ["push"] as const;
+    }
+    return choice === "all" ? ["push", "requests"] as const : [choice];
+  };
+  const certFile = values["tls-cert"];
+  const keyFile = values["tls-key"];
+  if (typeof certFile === "string" || typeof keyFile === "string") {
+    if (typeof certFile !== "string") {
+      throw new UsageError("--tls-key: needs --tls-cert FILE beside it");
+    }
+    if (typeof keyFile !== "string") {
+      throw new UsageError("--tls-cert: needs --tls-key FILE beside it");
+    }
+    const read = async (): Promise<TlsCertificate> => ({
+      cert: await readFlagFile("--tls-cert", certFile),
+      key: await readFlagFile("--tls-key", keyFile),
+    });
+    let terminator: TlsTerminator;
+    try {
+      terminator = new TlsTerminator(await read());
+    } catch (error) {
+      if (!(error instanceof OptionError)) throw error;
+      const flag = error.field === "tls.cert"
+        ? "--tls-cert"
+        : error.field === "tls.key"
+        ? "--tls-key"
+        : "--tls-cert, --tls-key";
+      throw new UsageError(`${flag}: ${error.detail}`);
+    }
+    for (const listener of which("--tls", values.tls ?? "all")) {
+      transports[listener].tls = terminator;
+    }
+    transports.reload = async () => terminator.reload(await read());
+  } else if (values.tls !== undefined) {
+    throw new UsageError("--tls: only with --tls-cert and --tls-key");
+  }
+  const trusted = values["trusted-proxy"];
+  const proxies = (Array.isArray(trusted) ? trusted : [])
+    .flatMap((entry) => String(entry).split(","))
+    .map((entry) => entry.trim());
+  if (values["proxy-protocol"] !== undefined) {
+    if (proxies.length === 0) {
+      throw new UsageError(
+        "--proxy-protocol: needs --trusted-proxy CIDR (the proxies whose headers are believed)",
+      );
+    }
+    for (
+      const listener of which("--proxy-protocol", values["proxy-protocol"])
+    ) {
+      transports[listener].proxyProtocol = { trusted: proxies };
+    }
+  } else if (proxies.length > 0) {
+    throw new UsageError("--trusted-proxy: only with --proxy-protocol");
+  }
+  return transports;
 }
 
 function startupFailure(error: unknown) {
@@ -480,6 +594,14 @@ async function main(): Promise<number> {
   } catch (error) {
     throw asUsageError(error, FLAG_OF);
   }
+  const transports = await transportOptions(values, options.requests);
+  Object.assign(options, transports.push);
+  if (options.requests) Object.assign(options.requests, transports.requests);
+  try {
+    resolveServeOptions(options);
+  } catch (error) {
+    throw asUsageError(error, FLAG_OF);
+  }
   const signing = await signingOptions(values, options.requests);
   if (signing && options.requests) options.requests.signing = signing;
 
@@ -496,6 +618,28 @@ async function main(): Promise<number> {
   // The listeners stay until the process exits: removed earlier, a copy
   // of the signal arriving in between would kill it with the default action.
   onStopSignals(() => server.shutdown());
+  const reload = transports.reload;
+  if (reload) {
+    const logger = options.logger!;
+    Deno.addSignalListener("SIGHUP", () => {
+      reload().then(
+        () =>
+          logger.log("info", "TLS certificate reloaded (SIGHUP)", {
+            event: "tls.reloaded",
+          }),
+        (error) => {
+          const why = error instanceof OptionError
+            ? error.detail
+            : error.message;
+          logger.log(
+            "error",
+            `TLS certificate not reloaded, the old one stays: ${why}`,
+            { event: "tls.reload_failed", error: why },
+          );
+        },
+      );
+    });
+  }
   // Only now: a supervisor may signal as soon as it reads this line.
   const requests = server.requests
     ? `, requests on ${formatAddress(server.requests.addr)}`

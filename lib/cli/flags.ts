@@ -16,10 +16,15 @@ export interface FlagDeclaration {
   type: "string" | "boolean";
   /** A one-letter alias. */
   short?: string;
+  /** Whether the flag may be given more than once (its value is a list). */
+  multiple?: boolean;
 }
 
 /** Parsed flag values by name. */
-export type FlagValues = Record<string, string | boolean | undefined>;
+export type FlagValues = Record<
+  string,
+  string | boolean | (string | boolean)[] | undefined
+>;
 
 const NEGATIVE_NUMBER = /^-\d/;
 

@@ -93,6 +93,8 @@ export function errorHint(
       return "read part of it with --limit N";
     case "closed":
       return "the connection had ended already; connect again";
+    case "tls":
+      return "the README's TLS section shows how a client trusts a server";
     case "network":
       return "check the network path to the server, and --host and --port";
   }

@@ -15,6 +15,7 @@
  */
 
 export * from "./colors.ts";
+export * from "./flag_file.ts";
 export * from "./flags.ts";
 export * from "./hints.ts";
 export * from "./histogram.ts";

@@ -3,6 +3,7 @@
 
 import { RandportError } from "../errors/randport_error.ts";
 import { formatAddress } from "../net/address.ts";
+import type { ClientTlsOptions } from "./client_tls_options.ts";
 
 export function describeTarget(hostname: string, port: number): string {
   return formatAddress({ transport: "tcp", hostname, port });
@@ -14,6 +15,12 @@ export function classify(
   timeout: number,
 ): RandportError {
   if (error instanceof RandportError) return error;
+  if (error instanceof TlsFailure) {
+    const host = target.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+    return new RandportError("tls", tlsProblem(error, target, host), {
+      cause: error.cause,
+    });
+  }
   if (error instanceof Deno.errors.ConnectionRefused) {
     return new RandportError(
       "refused",
@@ -86,22 +93,78 @@ const OS_ERRORS: Record<string, (host: string) => string> = {
   EHOSTUNREACH: () => "no route to that host",
 };
 
+/**
+ * Connects, and with `tls` runs the handshake too, all within `timeout`,
+ * so that a certificate the client refuses fails here, with a `tls` error,
+ * not at the first read.
+ */
 export async function connect(
   hostname: string,
   port: number,
   timeout: number,
   signal: AbortSignal | undefined,
-): Promise<Deno.TcpConn> {
+  tls?: ClientTlsOptions,
+): Promise<Deno.Conn> {
   const signals = [
     signal,
     timeout > 0 ? AbortSignal.timeout(timeout) : undefined,
   ]
     .filter((s): s is AbortSignal => s !== undefined);
-  return await Deno.connect({
-    hostname,
-    port,
-    signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
-  });
+  const deadline = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+  const tcp = await Deno.connect({ hostname, port, signal: deadline });
+  if (tls === undefined) return tcp;
+  const conn = await Deno.startTls(tcp, { hostname, caCerts: tls.caCerts });
+  const onAbort = () => conn.close();
+  deadline?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await conn.handshake();
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // Closed by the deadline.
+    }
+    throw deadline?.aborted ? deadline.reason : new TlsFailure(error);
+  } finally {
+    deadline?.removeEventListener("abort", onAbort);
+  }
+  return conn;
+}
+
+/** A handshake that failed, told apart from a failure to connect. */
+class TlsFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** The handshake's failure, in words, from rustls' messages. */
+function tlsProblem(error: TlsFailure, target: string, host: string): string {
+  const message = error.message;
+  if (/UnknownIssuer|CaUsedAsEndEntity|BadSignature/.test(message)) {
+    return `TLS: the certificate of ${target} is not signed by a CA this client trusts (give the CA's certificate: --ca FILE, or the tls.caCerts option)`;
+  }
+  if (/NotValidForName|not valid for name/.test(message)) {
+    return `TLS: the certificate of ${target} is not valid for the name ${
+      JSON.stringify(host)
+    } (connect by a name the certificate carries)`;
+  }
+  if (/Expired/.test(message)) {
+    return `TLS: the certificate of ${target} has expired`;
+  }
+  if (/NotValidYet/.test(message)) {
+    return `TLS: the certificate of ${target} is not valid yet`;
+  }
+  if (/corrupt message|InvalidContentType|wrong version/i.test(message)) {
+    return `TLS: ${target} does not speak TLS (a plaintext server? leave out --tls)`;
+  }
+  if (
+    error.cause instanceof Deno.errors.UnexpectedEof ||
+    error.cause instanceof Deno.errors.ConnectionReset
+  ) {
+    return `TLS: ${target} closed the connection during the handshake (a plaintext server, or one that refused this client)`;
+  }
+  return `TLS: handshake with ${target} failed: ${message.split("\n")[0]}`;
 }
 
 /**
@@ -110,7 +173,7 @@ export async function connect(
  * anything before it fell silent.
  */
 export async function readWithin(
-  conn: Deno.TcpConn,
+  conn: Deno.Conn,
   buf: Uint8Array,
   timeout: number,
   target: string,

@@ -61,7 +61,7 @@ function join(parts: Uint8Array[]): Uint8Array {
 }
 
 export class RequestChannel {
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.Conn;
   readonly #target: string;
   readonly #timeout: number;
   readonly #signal: AbortSignal | undefined;
@@ -79,7 +79,7 @@ export class RequestChannel {
   readonly #reading: Promise<void>;
   readonly #onAbort = () => this.#fail(this.#signal!.reason);
 
-  constructor(conn: Deno.TcpConn, options: ChannelOptions) {
+  constructor(conn: Deno.Conn, options: ChannelOptions) {
     this.#conn = conn;
     this.#target = options.target;
     this.#timeout = options.timeout;

@@ -13,6 +13,10 @@ import {
   OptionError,
 } from "../errors/option_error.ts";
 import { resolveHostnameOption } from "./_hostname_option.ts";
+import {
+  type ClientTlsOptions,
+  resolveClientTls,
+} from "./client_tls_options.ts";
 import { DEFAULT_PORT } from "../wire/default_port.ts";
 
 /** Options for `streamNumbers` and `fetchNumbers`. */
@@ -50,6 +54,13 @@ export interface FetchOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * Speaks TLS: `true` trusts the system's CAs; `{ caCerts }` trusts
+   * those (PEM) instead. The server's certificate must name `hostname`.
+   *
+   * @default {false}
+   */
+  tls?: boolean | ClientTlsOptions;
 }
 
 /**
@@ -105,6 +116,8 @@ export interface ResolvedFetchOptions {
   timeout: number;
   /** Aborting it ends the read. */
   signal: AbortSignal | undefined;
+  /** TLS, checked; `undefined` for plaintext. */
+  tls: ClientTlsOptions | undefined;
 }
 
 /**
@@ -153,5 +166,6 @@ export function resolveFetchOptions(
       options.timeout ?? FETCH_DEFAULTS.timeout,
     ),
     signal,
+    tls: resolveClientTls(options.tls),
   };
 }

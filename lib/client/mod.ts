@@ -36,6 +36,7 @@
  * @module
  */
 
+export * from "./client_tls_options.ts";
 export * from "./fetch_numbers.ts";
 export * from "./fetch_options.ts";
 export * from "./request_client.ts";

@@ -757,12 +757,12 @@ class Client implements RequestClient {
 export async function connectRequests(
   options: RequestClientOptions = {},
 ): Promise<RequestClient> {
-  const { hostname, port, timeout, protocol, replyLimits, signal } =
+  const { hostname, port, timeout, protocol, replyLimits, signal, tls } =
     resolveRequestClientOptions(options);
   const target = describeTarget(hostname, port);
-  let conn: Deno.TcpConn;
+  let conn: Deno.Conn;
   try {
-    conn = await connect(hostname, port, timeout, signal);
+    conn = await connect(hostname, port, timeout, signal, tls);
   } catch (error) {
     // An abort is the caller's own doing: hand its reason back, as fetch does.
     if (signal?.aborted) throw signal.reason;

@@ -14,6 +14,10 @@ import {
 } from "../errors/option_error.ts";
 import { resolveHostnameOption } from "./_hostname_option.ts";
 import {
+  type ClientTlsOptions,
+  resolveClientTls,
+} from "./client_tls_options.ts";
+import {
   REPLY_PARSER_DEFAULTS,
   type ReplyParserOptions,
 } from "../resp/reply_parser.ts";
@@ -65,6 +69,13 @@ export interface RequestClientOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * Speaks TLS: `true` trusts the system's CAs; `{ caCerts }` trusts
+   * those (PEM) instead. The server's certificate must name `hostname`.
+   *
+   * @default {false}
+   */
+  tls?: boolean | ClientTlsOptions;
 }
 
 /**
@@ -105,6 +116,8 @@ export interface ResolvedRequestClientOptions {
   replyLimits: Required<ReplyParserOptions>;
   /** Aborting it closes the connection. */
   signal: AbortSignal | undefined;
+  /** TLS, checked; `undefined` for plaintext. */
+  tls: ClientTlsOptions | undefined;
 }
 
 const PORT: CheckIntegerOptions = { min: 1, max: 65535 };
@@ -167,5 +180,6 @@ export function resolveRequestClientOptions(
       maxDepth: limit("maxDepth"),
     },
     signal: checkSignal("signal", options.signal),
+    tls: resolveClientTls(options.tls),
   };
 }

@@ -43,14 +43,14 @@ const READ_BUFFER_BYTES = 65536;
 export async function* streamNumbers(
   options: FetchOptions = {},
 ): AsyncGenerator<number[], void, undefined> {
-  const { hostname, port, timeout, signal, limit } = resolveFetchOptions(
+  const { hostname, port, timeout, signal, limit, tls } = resolveFetchOptions(
     options,
   );
   let remaining = limit;
   const target = describeTarget(hostname, port);
-  let conn: Deno.TcpConn;
+  let conn: Deno.Conn;
   try {
-    conn = await connect(hostname, port, timeout, signal);
+    conn = await connect(hostname, port, timeout, signal, tls);
   } catch (error) {
     // An abort is the caller's own doing: hand its reason back, as fetch does.
     if (signal?.aborted) throw signal.reason;

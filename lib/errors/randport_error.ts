@@ -24,6 +24,8 @@
  *   (`fetchNumbers`' `maxNumbers`).
  * - `closed`: a request client was used after `close()`, or after its
  *   connection had ended or failed.
+ * - `tls`: the TLS handshake failed: the server's certificate is not
+ *   trusted or does not name the host, or the server does not speak TLS.
  * - `network`: any other network failure.
  */
 export type RandportErrorCode =
@@ -37,6 +39,7 @@ export type RandportErrorCode =
   | "truncated"
   | "too-many"
   | "closed"
+  | "tls"
   | "network";
 
 /** Options for {@linkcode RandportError}. */

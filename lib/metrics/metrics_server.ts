@@ -29,7 +29,35 @@ export interface MetricsServerOptions {
    * @default {() => true}
    */
   ready?: () => boolean;
+  /**
+   * Serves paths beyond the endpoint's own (`GET` and `HEAD` only): asked
+   * for every other path, it returns the response, or `undefined` for a
+   * path it does not serve (404). `serve()` passes the verification page's
+   * (`verifyPageRoutes` of `@randport/randport/page`).
+   *
+   * @default {undefined}
+   */
+  routes?: MetricsRoutes;
 }
+
+/**
+ * Extra paths of {@linkcode serveMetrics}: the response for a request, or
+ * `undefined` for a path it does not serve.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MetricsRoutes } from "@randport/randport/metrics";
+ *
+ * const routes: MetricsRoutes = (_request, url) =>
+ *   url.pathname === "/hello" ? new Response("hello\n") : undefined;
+ * const response = await routes(new Request("http://localhost/hello"), new URL("http://localhost/hello"));
+ * console.log(await response?.text()); // "hello\n"
+ * ```
+ */
+export type MetricsRoutes = (
+  request: Request,
+  url: URL,
+) => Response | undefined | Promise<Response | undefined>;
 
 /** A running metrics endpoint, as returned by {@linkcode serveMetrics}. */
 export interface MetricsServer {
@@ -54,6 +82,14 @@ function text(body: string, status = 200, headers = {}): Response {
   return new Response(body, { status, headers: { ...TEXT, ...headers } });
 }
 
+async function routed(
+  routes: MetricsRoutes | undefined,
+  request: Request,
+  url: URL,
+): Promise<Response> {
+  return (await routes?.(request, url)) ?? text("not found\n", 404);
+}
+
 /**
  * Serves a registry over HTTP (`Deno.serve`, which needs `--allow-net`
  * only). Paths, for `GET` and `HEAD`:
@@ -62,7 +98,7 @@ function text(body: string, status = 200, headers = {}): Response {
  * - `/healthz`: 200 `ok` while the process runs (liveness);
  * - `/readyz`: 200 `ready`, or 503 `shutting down` once `ready()` is
  *   false, so that a load balancer drains the instance;
- * - anything else: 404; other methods: 405.
+ * - any other path: what `routes` answers, or 404; other methods: 405.
  *
  * It listens before it returns, so `addr` holds the real port at once.
  *
@@ -84,12 +120,13 @@ function text(body: string, status = 200, headers = {}): Response {
  * when it cannot listen.
  */
 export function serveMetrics(options: MetricsServerOptions): MetricsServer {
-  const { registry, ready = () => true } = options;
-  const handler = (request: Request): Response => {
+  const { registry, ready = () => true, routes } = options;
+  const handler = (request: Request): Response | Promise<Response> => {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return text("method not allowed\n", 405, { allow: "GET, HEAD" });
     }
-    switch (new URL(request.url).pathname) {
+    const url = new URL(request.url);
+    switch (url.pathname) {
       case "/metrics":
         return new Response(registry.render(), {
           headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
@@ -99,7 +136,7 @@ export function serveMetrics(options: MetricsServerOptions): MetricsServer {
       case "/readyz":
         return ready() ? text("ready\n") : text("shutting down\n", 503);
       default:
-        return text("not found\n", 404);
+        return routed(routes, request, url);
     }
   };
   const server = Deno.serve({

@@ -15,3 +15,4 @@
 
 export * from "./address.ts";
 export * from "./connection_budget.ts";
+export * from "./shared_counter.ts";

@@ -9,7 +9,6 @@
 import { byteString } from "../resp/request_parser.ts";
 import { ReplyWriter } from "../resp/reply_writer.ts";
 import { COMMANDS, runCommand, type Session } from "./_commands.ts";
-import { REQUEST_DEFAULTS } from "./request_options.ts";
 
 /** Options for {@linkcode drawReply}. */
 export interface DrawReplyOptions {
@@ -58,7 +57,9 @@ export async function drawReply(
     id: 0,
     name: undefined,
     quit: false,
-    maxNumbers: options.maxNumbers ?? REQUEST_DEFAULTS.maxNumbers,
+    // REQUEST_DEFAULTS.maxNumbers, not imported: request_options.ts brings
+    // the listeners' TLS (node:tls), which a browser cannot load.
+    maxNumbers: options.maxNumbers ?? 1_000_000,
   };
   // The commands take arguments as the server's parser gives them: bytes.
   const bytes = args.map((arg) => byteString(encoder.encode(arg)));

@@ -17,6 +17,11 @@ import { checkLogger, type ServerLogger } from "../log/logger.ts";
 import type { DrawLedger } from "../ledger/draw_ledger.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import { MetricsRegistry } from "../metrics/mod.ts";
+import {
+  type ResolvedTransport,
+  resolveTransport,
+  type TransportOptions,
+} from "../transport/transport_options.ts";
 import type { SigningKey } from "../signed/signing_key.ts";
 
 /** What a request server signs draws with, and where it keeps them. */
@@ -28,7 +33,7 @@ export interface RequestSigning {
 }
 
 /** Options for `serveRequests`. */
-export interface RequestServerOptions {
+export interface RequestServerOptions extends TransportOptions {
   /**
    * The address to listen on: a host name or address, without spaces.
    *
@@ -227,6 +232,8 @@ export interface ResolvedRequestOptions {
   budget: ConnectionBudget;
   /** The signing key and ledger, if any. */
   signing: RequestSigning | undefined;
+  /** The PROXY header and TLS to run on each connection; `undefined` for neither. */
+  transport: ResolvedTransport | undefined;
   /** Where requests are counted by command, if anywhere. */
   metrics: MetricsRegistry | undefined;
   /** Aborting it stops the server. */
@@ -310,6 +317,7 @@ export function resolveRequestOptions(
     maxConnections,
     budget: checkBudget(options.budget) ?? new ConnectionBudget(maxConnections),
     signing: checkSigning(options.signing),
+    transport: resolveTransport(options),
     metrics: checkMetrics(options.metrics),
     signal,
     logger: checkLogger("logger", options.logger),

@@ -14,6 +14,10 @@ import { RequestParser, RespProtocolError } from "../resp/request_parser.ts";
 import { CommandMetrics } from "./_command_metrics.ts";
 import { runCommand, type Session } from "./_commands.ts";
 import { Signer } from "./_signer.ts";
+import { ProxyHeaderError } from "../transport/proxy_header.ts";
+import type { StreamConn } from "../transport/stream_conn.ts";
+import { TlsHandshakeError } from "../transport/tls_terminator.ts";
+import { openConnection } from "../transport/transport_options.ts";
 import {
   type RequestServerOptions,
   type ResolvedRequestOptions,
@@ -32,6 +36,10 @@ export interface RequestServerStats {
   protocolErrors: number;
   /** Connections turned away at the connection limit. */
   rejected: number;
+  /** Connections closed unserved for a missing, bad or untrusted PROXY header. */
+  proxyFailures: number;
+  /** Connections closed unserved because their TLS handshake failed. */
+  tlsFailures: number;
 }
 
 /** A running request server, as returned by {@linkcode serveRequests}. */
@@ -68,7 +76,7 @@ function upperName(name: string): string {
   return name.replace(/[^!-~]/g, "?").slice(0, 32).toUpperCase();
 }
 
-function closeQuietly(conn: Deno.Conn): void {
+function closeQuietly(conn: StreamConn): void {
   try {
     conn.close();
   } catch {
@@ -82,7 +90,7 @@ function closeQuietly(conn: Deno.Conn): void {
  * after that, which makes the pending read or write fail.
  */
 interface Watched {
-  conn: Deno.TcpConn;
+  conn: StreamConn;
   deadline: number;
 }
 
@@ -112,11 +120,13 @@ class Server implements RequestServer {
     requests: 0,
     protocolErrors: 0,
     rejected: 0,
+    proxyFailures: 0,
+    tlsFailures: 0,
   };
   readonly finished: Promise<void>;
   readonly #options: ResolvedRequestOptions;
   readonly #listener: Deno.TcpListener;
-  readonly #conns = new Set<Deno.TcpConn>();
+  readonly #conns = new Set<StreamConn>();
   /**
    * Every connection's deadline, checked by one timer for them all: a timer
    * per read and per write cost a fifth of a small request's time.
@@ -124,13 +134,16 @@ class Server implements RequestServer {
   readonly #watched = new Set<Watched>();
   readonly #sweeper: ReturnType<typeof setInterval> | undefined;
   /** Connections running requests or writing replies: they may finish. */
-  readonly #busy = new Set<Deno.TcpConn>();
+  readonly #busy = new Set<StreamConn>();
   #stopping = false;
   readonly #signer: Signer | undefined;
   readonly #commands: CommandMetrics | undefined;
+  /** Whether per-connection lines are written: built only then. */
+  readonly #debug: boolean;
 
   constructor(options: ResolvedRequestOptions) {
     this.#options = options;
+    this.#debug = options.logger.enabled?.("debug") ?? true;
     this.#commands = options.metrics && new CommandMetrics(options.metrics);
     this.#signer = options.signing &&
       new Signer(options.signing.key, options.signing.ledger);
@@ -188,7 +201,11 @@ class Server implements RequestServer {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#stopping) break;
-        this.#options.logger.log("error", `accept failed: ${error}`);
+        this.#options.logger.log("error", `accept failed: ${error}`, {
+          event: "accept.failed",
+          listener: "request",
+          error: String(error),
+        });
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
@@ -212,8 +229,9 @@ class Server implements RequestServer {
     }
   }
 
-  async #handle(conn: Deno.TcpConn, id: number): Promise<void> {
+  async #handle(accepted: Deno.TcpConn, id: number): Promise<void> {
     const options = this.#options;
+    let conn: StreamConn = accepted;
     const watched: Watched = { conn, deadline: Infinity };
     this.#watched.add(watched);
     this.#conns.add(conn);
@@ -221,8 +239,42 @@ class Server implements RequestServer {
     // From here on, whatever happens, the finally gives back what this
     // connection holds (its budget place above all).
     let peer = "a client";
+    let answered = 0;
+    let opened = false;
+    const started = performance.now();
     try {
-      peer = formatAddress(conn.remoteAddr);
+      peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
+      if (options.transport) {
+        try {
+          conn = await openConnection(accepted, options.transport);
+        } catch (error) {
+          if (error instanceof ProxyHeaderError) this.stats.proxyFailures++;
+          else if (error instanceof TlsHandshakeError) {
+            this.stats.tlsFailures++;
+          } else throw error;
+          options.logger.log(
+            "debug",
+            `request client #${id} from ${peer} closed unserved: ${error.message}`,
+            {
+              event: error instanceof ProxyHeaderError
+                ? "connection.bad_proxy_header"
+                : "connection.tls_failed",
+              listener: "request",
+              conn: id,
+              peer,
+              error: error.message,
+            },
+          );
+          return;
+        }
+        this.#conns.delete(accepted);
+        this.#conns.add(conn);
+        watched.conn = conn;
+        peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
+        // Shutdown began during the handshake: nothing was asked yet.
+        if (this.#stopping) return;
+      }
+      opened = true;
       const parser = new RequestParser({
         maxBulkBytes: options.maxBulkBytes,
         maxInlineBytes: options.maxInlineBytes,
@@ -264,6 +316,7 @@ class Server implements RequestServer {
             options.logger.log(
               "info",
               `request client #${id} from ${peer} spoke HTTP: dropped`,
+              { event: "request.http", listener: "request", conn: id, peer },
             );
             return;
           }
@@ -283,9 +336,18 @@ class Server implements RequestServer {
               `request client #${id} from ${peer}: ${
                 upperName(args[0])
               } failed: ${error}`,
+              {
+                event: "request.failed",
+                listener: "request",
+                conn: id,
+                peer,
+                command: upperName(args[0]),
+                error: String(error),
+              },
             );
           }
           this.stats.requests++;
+          answered++;
           if (commands) {
             lap = commands.record(args[0], writer.errors !== errors, lap);
           }
@@ -304,6 +366,13 @@ class Server implements RequestServer {
           options.logger.log(
             "debug",
             `request client #${id} from ${peer}: ${fault.message}`,
+            {
+              event: "request.protocol_error",
+              listener: "request",
+              conn: id,
+              peer,
+              error: fault.message,
+            },
           );
           writer.error(`ERR ${fault.message}`);
           session.quit = true;
@@ -318,14 +387,37 @@ class Server implements RequestServer {
       options.logger.log(
         "debug",
         `request client #${id} from ${peer}: ${error}`,
+        {
+          event: "connection.dropped",
+          listener: "request",
+          conn: id,
+          peer,
+          error: String(error),
+        },
       );
     } finally {
       this.#watched.delete(watched);
+      this.#conns.delete(accepted);
       this.#conns.delete(conn);
       this.#busy.delete(conn);
       this.stats.active--;
       this.#options.budget.release();
       closeQuietly(conn);
+      if (opened && this.#debug) {
+        const ms = Math.round(performance.now() - started);
+        options.logger.log(
+          "debug",
+          `request client #${id} from ${peer} closed: ${answered} requests in ${ms} ms`,
+          {
+            event: "connection.closed",
+            listener: "request",
+            conn: id,
+            peer,
+            requests: answered,
+            ms,
+          },
+        );
+      }
     }
   }
 }

@@ -20,8 +20,11 @@ export type ConnectionPhase = "sending" | "lingering" | "closed";
  */
 export type CloseReason = "done" | "timed-out" | "linger-over" | "cut-off";
 
+import type { StreamConn } from "../transport/stream_conn.ts";
+
 export class Connection {
-  readonly conn: Deno.TcpConn;
+  /** The socket, then (once a PROXY header or TLS is through) what it carries. */
+  conn: StreamConn;
   readonly ordinal: number;
   #phase: ConnectionPhase = "sending";
   #closeReason: CloseReason | undefined;
@@ -31,8 +34,11 @@ export class Connection {
    * the hot path.
    */
   deadline = Infinity;
+  /** Numbers and bytes written to it, for its log line. */
+  numbers = 0;
+  bytes = 0;
 
-  constructor(conn: Deno.TcpConn, ordinal: number) {
+  constructor(conn: StreamConn, ordinal: number) {
     this.conn = conn;
     this.ordinal = ordinal;
   }

@@ -64,6 +64,20 @@ export function registerServerMetrics(
     collect: both((stats) => stats.rejected),
   });
   registry.counter({
+    name: "randport_tls_handshake_failures_total",
+    help:
+      "Connections closed unserved because their TLS handshake failed (plaintext client, refused certificate, timeout).",
+    labelNames,
+    collect: both((stats) => stats.tlsFailures),
+  });
+  registry.counter({
+    name: "randport_proxy_header_failures_total",
+    help:
+      "Connections closed unserved for a missing, malformed, late or untrusted PROXY header.",
+    labelNames,
+    collect: both((stats) => stats.proxyFailures),
+  });
+  registry.counter({
     name: "randport_connections_completed_total",
     help:
       "Connections whose payload was sent completely or whose stream ended cleanly.",

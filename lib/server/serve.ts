@@ -13,6 +13,7 @@ import {
   serveMetrics,
 } from "../metrics/mod.ts";
 import { formatAddress } from "../net/address.ts";
+import { verifyPageRoutes } from "../page/mod.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import {
   type RequestServer,
@@ -24,8 +25,14 @@ import type { PayloadSpec } from "../wire/payload_spec.ts";
 import { isClientError } from "./_client_errors.ts";
 import { Connection } from "./_connection.ts";
 import { type Turn, Turns } from "./_turns.ts";
-import type { LogLevel } from "../log/logger.ts";
+import type { LogFields, LogLevel } from "../log/logger.ts";
 import { ListenError } from "./listen_error.ts";
+import {
+  openConnection,
+  type ResolvedTransport,
+} from "../transport/transport_options.ts";
+import { ProxyHeaderError } from "../transport/proxy_header.ts";
+import { TlsHandshakeError } from "../transport/tls_terminator.ts";
 import { registerServerMetrics } from "./_server_metrics.ts";
 import {
   type ResolvedServeOptions,
@@ -111,6 +118,8 @@ class Server implements RandportServer {
     dropped: 0,
     timedOut: 0,
     rejected: 0,
+    proxyFailures: 0,
+    tlsFailures: 0,
     numbers: 0,
     bytes: 0,
   };
@@ -126,9 +135,12 @@ class Server implements RandportServer {
   readonly #turns: Turns;
   #stopping = false;
   #idle = Promise.withResolvers<void>();
+  /** Whether per-connection lines are written: built only then. */
+  readonly #debug: boolean;
 
   constructor(options: ResolvedServeOptions) {
     this.#options = options;
+    this.#debug = options.logger.enabled?.("debug") ?? true;
     this.payload = options.payload;
     this.#bufferBytes = Math.min(
       options.chunkSize,
@@ -204,12 +216,22 @@ class Server implements RandportServer {
       request: this.requests?.stats,
     });
     const { hostname, port } = options.metrics!;
+    // The verification page, with the key and the records when signing.
+    const signing = options.requests?.signing;
+    const routes = verifyPageRoutes({
+      signer: signing && {
+        keyId: signing.key.keyId,
+        publicKey: signing.key.publicKey,
+        record: (serial) => signing.ledger.get(signing.key.keyId, serial),
+      },
+    });
     try {
       return serveMetrics({
         registry,
         hostname,
         port,
         ready: () => !this.#stopping,
+        routes,
       });
     } catch (error) {
       this.#listener.close();
@@ -227,14 +249,15 @@ class Server implements RandportServer {
         this.#log(
           "info",
           `shutting down: ${connections(this.#connections.size)} in flight`,
+          { event: "server.stopping", inFlight: this.#connections.size },
         );
       }
     }
     return this.finished;
   }
 
-  #log(level: LogLevel, message: string): void {
-    this.#options.logger.log(level, message);
+  #log(level: LogLevel, message: string, fields: LogFields): void {
+    this.#options.logger.log(level, message, { listener: "push", ...fields });
   }
 
   async #acceptLoop(): Promise<void> {
@@ -246,7 +269,10 @@ class Server implements RandportServer {
       } catch (error) {
         if (this.#stopping) break;
         // Out of file descriptors and the like: the listener is still good.
-        this.#log("error", `accept failed: ${error}`);
+        this.#log("error", `accept failed: ${error}`, {
+          event: "accept.failed",
+          error: String(error),
+        });
         await delay(100);
         continue;
       }
@@ -261,9 +287,23 @@ class Server implements RandportServer {
     clearInterval(this.#sweeper);
     this.#turns.close();
     const { accepted, completed, dropped, timedOut, rejected } = this.stats;
+    const { proxyFailures, tlsFailures } = this.stats;
+    const unserved = proxyFailures + tlsFailures > 0
+      ? `, ${proxyFailures} bad PROXY headers, ${tlsFailures} failed TLS handshakes`
+      : "";
     this.#log(
       "info",
-      `stopped: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy`,
+      `stopped: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy${unserved}`,
+      {
+        event: "server.stopped",
+        accepted,
+        completed,
+        dropped,
+        timedOut,
+        rejected,
+        proxyFailures,
+        tlsFailures,
+      },
     );
   }
 
@@ -279,6 +319,7 @@ class Server implements RandportServer {
       this.#log(
         "info",
         `shutdown grace over: closing ${connections(this.#connections.size)}`,
+        { event: "server.grace_over", closing: this.#connections.size },
       );
     }
     for (const connection of this.#connections) connection.close("cut-off");
@@ -296,7 +337,10 @@ class Server implements RandportServer {
     try {
       await conn.write(BUSY_REPLY);
     } catch (error) {
-      this.#log("debug", `busy reply not delivered: ${error}`);
+      this.#log("debug", `busy reply not delivered: ${error}`, {
+        event: "connection.rejected",
+        error: String(error),
+      });
     } finally {
       try {
         conn.close();
@@ -309,24 +353,36 @@ class Server implements RandportServer {
   async #handle(connection: Connection): Promise<void> {
     this.#connections.add(connection);
     this.stats.active++;
+    const started = performance.now();
+    let served = false;
     try {
+      const transport = this.#options.transport;
+      if (transport && !await this.#open(connection, transport)) return;
       await this.#send(connection);
       this.stats.completed++;
+      served = true;
       if (this.#options.lingerTimeout > 0) await this.#linger(connection);
     } catch (error) {
       const { conn, ordinal } = connection;
-      const peer = formatAddress(conn.remoteAddr);
+      const peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
       if (connection.closeReason === "timed-out") {
         this.stats.timedOut++;
         this.#log(
           "debug",
           `connection #${ordinal} from ${peer} stopped reading: disconnected after the write timeout`,
+          { event: "connection.timed_out", conn: ordinal, peer },
         );
       } else {
         this.stats.dropped++;
         this.#log(
           isClientError(error) ? "debug" : "error",
           `connection #${ordinal} from ${peer} dropped: ${error}`,
+          {
+            event: "connection.dropped",
+            conn: ordinal,
+            peer,
+            error: String(error),
+          },
         );
       }
     } finally {
@@ -337,6 +393,52 @@ class Server implements RandportServer {
       if (this.#stopping && this.#connections.size === 0) {
         this.#idle.resolve();
       }
+      if (served && this.#debug) this.#logServed(connection, started);
+    }
+  }
+
+  #logServed(connection: Connection, started: number): void {
+    const { conn, ordinal, numbers, bytes } = connection;
+    const peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
+    const ms = Math.round(performance.now() - started);
+    this.#log(
+      "debug",
+      `connection #${ordinal} from ${peer} served: ${numbers} numbers, ${bytes} bytes in ${ms} ms`,
+      { event: "connection.served", conn: ordinal, peer, numbers, bytes, ms },
+    );
+  }
+
+  /**
+   * Runs the connection's PROXY header and TLS handshake; a client that
+   * fails them is counted and closed, unserved.
+   *
+   * @returns Whether the connection is ready for its payload.
+   */
+  async #open(
+    connection: Connection,
+    transport: ResolvedTransport,
+  ): Promise<boolean> {
+    const peer = formatAddress(connection.conn.remoteAddr as Deno.NetAddr);
+    try {
+      connection.conn = await openConnection(connection.conn, transport);
+      return true;
+    } catch (error) {
+      if (error instanceof ProxyHeaderError) this.stats.proxyFailures++;
+      else if (error instanceof TlsHandshakeError) this.stats.tlsFailures++;
+      else throw error;
+      this.#log(
+        "debug",
+        `connection #${connection.ordinal} from ${peer} closed unserved: ${error.message}`,
+        {
+          event: error instanceof ProxyHeaderError
+            ? "connection.bad_proxy_header"
+            : "connection.tls_failed",
+          conn: connection.ordinal,
+          peer,
+          error: error.message,
+        },
+      );
+      return false;
     }
   }
 
@@ -366,8 +468,11 @@ class Server implements RandportServer {
           offset += await conn.write(buf.subarray(offset, length));
         }
         connection.deadline = Infinity;
+        const numbers = encoder.numbersWritten - before;
         this.stats.bytes += length;
-        this.stats.numbers += encoder.numbersWritten - before;
+        this.stats.numbers += numbers;
+        connection.bytes += length;
+        connection.numbers += numbers;
         if (!encoder.done) {
           turn ??= this.#turns.join();
           const wait = turn.next(length);
@@ -382,6 +487,7 @@ class Server implements RandportServer {
         this.#log(
           "debug",
           `connection #${ordinal} ended its stream: ${error}`,
+          { event: "stream.ended", conn: ordinal, error: String(error) },
         );
         return;
       }

@@ -24,6 +24,11 @@ import {
 } from "../wire/payload_spec.ts";
 import { checkLogger, type ServerLogger } from "../log/logger.ts";
 import {
+  type ResolvedTransport,
+  resolveTransport,
+  type TransportOptions,
+} from "../transport/transport_options.ts";
+import {
   type RequestServerOptions,
   resolveRequestOptions,
 } from "../request/request_options.ts";
@@ -45,12 +50,14 @@ export type RequestPortOptions = Pick<
   | "maxPendingBytes"
   | "idleTimeout"
   | "signing"
+  | "tls"
+  | "proxyProtocol"
 >;
 
 /** {@linkcode RequestPortOptions} with every default filled in and checked. */
 export type ResolvedRequestPortOptions =
-  & Required<Omit<RequestPortOptions, "signing">>
-  & Pick<RequestPortOptions, "signing">;
+  & Required<Omit<RequestPortOptions, "signing" | "tls" | "proxyProtocol">>
+  & Pick<RequestPortOptions, "signing" | "tls" | "proxyProtocol">;
 
 /**
  * Where `serve()` serves its metrics over HTTP: `/metrics` (Prometheus's
@@ -72,7 +79,7 @@ export interface MetricsPortOptions {
 }
 
 /** Options for {@linkcode serve}. */
-export interface ServeOptions {
+export interface ServeOptions extends TransportOptions {
   /**
    * The address to listen on: a host name or address, without spaces.
    * Left out, the server listens on every interface, IPv6 and IPv4 alike
@@ -259,6 +266,8 @@ export interface ResolvedServeOptions {
   maxConnections: number;
   /** Milliseconds a write may wait for room; 0 waits forever. */
   writeTimeout: number;
+  /** The push port's PROXY header and TLS; `undefined` for neither. */
+  transport: ResolvedTransport | undefined;
   /** The request port's own options, checked; `undefined` for none. */
   requests: ResolvedRequestPortOptions | undefined;
   /** Where metrics are served, checked; `undefined` for nowhere. */
@@ -339,6 +348,7 @@ export function resolveServeOptions(
       options.writeTimeout ?? SERVE_DEFAULTS.writeTimeout,
       { infinite: true },
     ),
+    transport: resolveTransport(options),
     requests: checkRequestPort(options.requests),
     metrics: checkMetricsPort(options.metrics),
     signal,
@@ -365,6 +375,8 @@ function checkRequestPort(
     maxPendingBytes,
     idleTimeout: requests.idleTimeout,
     signing: requests.signing,
+    tls: requests.tls,
+    proxyProtocol: requests.proxyProtocol,
   };
   try {
     const resolved = resolveRequestOptions(own);
@@ -377,6 +389,8 @@ function checkRequestPort(
       maxPendingBytes: resolved.maxPendingBytes,
       idleTimeout: resolved.idleTimeout,
       signing: resolved.signing,
+      tls: resolved.transport?.tls,
+      proxyProtocol: resolved.transport?.proxy,
     };
   } catch (error) {
     if (!(error instanceof OptionError)) throw error;

@@ -18,6 +18,10 @@ export interface ServerStats {
   timedOut: number;
   /** Connections turned away with `ERR busy` at the connection limit. */
   rejected: number;
+  /** Connections closed unserved for a missing, bad or untrusted PROXY header. */
+  proxyFailures: number;
+  /** Connections closed unserved because their TLS handshake failed. */
+  tlsFailures: number;
   /** Numbers sent. */
   numbers: number;
   /** Payload bytes sent. */

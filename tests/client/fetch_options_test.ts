@@ -8,6 +8,24 @@ import {
 } from "../../lib/client/mod.ts";
 import { OptionError } from "../../lib/errors/mod.ts";
 
+Deno.test("resolveFetchOptions: tls is checked", () => {
+  assert.deepEqual(resolveFetchOptions({ tls: true }).tls, {
+    caCerts: undefined,
+  });
+  assert.deepEqual(resolveFetchOptions({ tls: { caCerts: ["PEM"] } }).tls, {
+    caCerts: ["PEM"],
+  });
+  assert.equal(resolveFetchOptions({ tls: false }).tls, undefined);
+  assert.throws(
+    () => resolveFetchOptions({ tls: { caCerts: [] } }),
+    (e) => e instanceof OptionError && e.field === "tls.caCerts",
+  );
+  assert.throws(
+    () => resolveFetchOptions({ tls: "yes" as unknown as boolean }),
+    (e) => e instanceof OptionError && e.field === "tls",
+  );
+});
+
 Deno.test("resolveFetchOptions: the defaults", () => {
   const resolved = resolveFetchOptions();
   assert.deepEqual(resolved, {
@@ -16,6 +34,7 @@ Deno.test("resolveFetchOptions: the defaults", () => {
     limit: Infinity,
     timeout: 10000,
     signal: undefined,
+    tls: undefined,
   });
   assert.deepEqual({ ...FETCH_DEFAULTS }, {
     hostname: "localhost",

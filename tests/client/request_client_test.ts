@@ -813,6 +813,7 @@ Deno.test("request client: options are checked before connecting", async () => {
     protocol: 2,
     replyLimits: { ...REPLY_PARSER_DEFAULTS },
     signal: undefined,
+    tls: undefined,
   });
   await withClient(async (client) => {
     await assert.rejects(

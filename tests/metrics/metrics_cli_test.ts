@@ -135,8 +135,17 @@ Deno.test("cli: /metrics counts exactly what happened on both ports", async () =
   }
   assert.ok(values.get("process_resident_memory_bytes")! > 1e6);
   assert.ok(values.get("deno_heap_used_bytes")! > 0);
-  // Nothing the features of later issues would count, and no made-up name.
-  assert.doesNotMatch(text, /tls|proxy|made-up|nosuch/i);
+  // No TLS or PROXY failures on plaintext ports without headers, and no
+  // made-up command name.
+  assert.match(
+    text,
+    /^randport_tls_handshake_failures_total\{listener="push"\} 0$/m,
+  );
+  assert.match(
+    text,
+    /^randport_proxy_header_failures_total\{listener="request"\} 0$/m,
+  );
+  assert.doesNotMatch(text, /made-up|nosuch/i);
   if (PROMTOOL) await assertPromtoolAccepts(text);
 });
 

@@ -1,0 +1,121 @@
+// The decrypted side of a server-side node:tls socket, as a StreamConn: the
+// servers read and write it as they do a Deno.TcpConn, with the same
+// backpressure (a write waits until the socket has room) and the same
+// errors (Deno.errors.*) for a client that goes away.
+
+import type { TLSSocket } from "node:tls";
+import type { StreamConn } from "./stream_conn.ts";
+
+/** Buffered plaintext beyond which the socket stops reading the client. */
+const HIGH_WATER = 65536;
+
+function denoError(error: unknown): Error {
+  const code = (error as { code?: string } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "ECONNRESET") return new Deno.errors.ConnectionReset(message);
+  if (code === "EPIPE") return new Deno.errors.BrokenPipe(message);
+  if (code === "ETIMEDOUT") return new Deno.errors.TimedOut(message);
+  // A TLS alert or a record that fails to decrypt: the client's doing.
+  return new Deno.errors.ConnectionAborted(message);
+}
+
+export class TlsConn implements StreamConn {
+  readonly remoteAddr: Deno.Addr;
+  readonly localAddr: Deno.Addr;
+  readonly #socket: TLSSocket;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #ended = false;
+  #failure: Error | undefined;
+  #waiters: (() => void)[] = [];
+
+  constructor(socket: TLSSocket, under: StreamConn) {
+    this.#socket = socket;
+    this.remoteAddr = under.remoteAddr;
+    this.localAddr = under.localAddr;
+    socket.on("data", (chunk: Uint8Array) => {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+      if (this.#buffered >= HIGH_WATER) socket.pause();
+      this.#notify();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    socket.on("error", (error: Error) => {
+      this.#failure ??= denoError(error);
+      this.#notify();
+    });
+    socket.on("close", () => {
+      this.#failure ??= new Deno.errors.BadResource("connection closed");
+      this.#ended = true;
+      this.#notify();
+    });
+    socket.on("drain", () => this.#notify());
+  }
+
+  #notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Settles at the socket's next event (data, drain, end, error, close). */
+  #changed(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  async read(p: Uint8Array): Promise<number | null> {
+    while (this.#chunks.length === 0) {
+      if (this.#ended) return null;
+      if (this.#failure) throw this.#failure;
+      await this.#changed();
+    }
+    let n = 0;
+    while (n < p.length && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0];
+      const take = Math.min(chunk.length, p.length - n);
+      p.set(chunk.subarray(0, take), n);
+      n += take;
+      if (take === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(take);
+    }
+    this.#buffered -= n;
+    if (this.#buffered < HIGH_WATER) this.#socket.resume();
+    return n;
+  }
+
+  async write(p: Uint8Array): Promise<number> {
+    if (this.#failure) throw this.#failure;
+    if (this.#socket.writableEnded) {
+      throw new Deno.errors.BrokenPipe(
+        "the connection's writing side is closed",
+      );
+    }
+    // Copied: the caller reuses its buffer once write returns, and node
+    // keeps what it is given until the data is encrypted and sent.
+    const room = this.#socket.write(p.slice());
+    while (!room && this.#socket.writableNeedDrain) {
+      if (this.#failure) throw this.#failure;
+      await this.#changed();
+    }
+    return p.length;
+  }
+
+  closeWrite(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.writableEnded || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once("close", resolve);
+      socket.end(() => {
+        socket.off("close", resolve);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}

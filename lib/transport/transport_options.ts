@@ -1,0 +1,166 @@
+/**
+ * What a listener does between accepting a connection and serving it: read
+ * a PROXY header (PROTOCOL.md §7), then run a TLS handshake, each when
+ * enabled. Both listeners of `serve()` take these options.
+ *
+ * @module
+ */
+
+import { OptionError } from "../errors/option_error.ts";
+import { readProxyHeader } from "./read_proxy_header.ts";
+import type { StreamConn } from "./stream_conn.ts";
+import { TlsTerminator } from "./tls_terminator.ts";
+import { parseTrustedProxies, TrustedProxies } from "./trusted_proxies.ts";
+
+/** Reading a PROXY header (PROTOCOL.md §7) before anything else. */
+export interface ProxyProtocolOptions {
+  /**
+   * The proxies whose headers are believed: addresses or CIDR blocks
+   * (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`). A connection from anywhere
+   * else is closed unserved. Required: a header is never taken from just
+   * anyone, since it decides the address that logs and limits see.
+   */
+  trusted: readonly string[] | TrustedProxies;
+  /**
+   * How long the whole header may take to arrive, in milliseconds; the
+   * connection is closed unserved then.
+   *
+   * @default {3000}
+   */
+  timeout?: number;
+}
+
+/** Options of a listener's transport: PROXY header, then TLS. */
+export interface TransportOptions {
+  /**
+   * Serves TLS with this certificate (which its `reload` replaces while
+   * the server runs). Left out, the listener speaks plaintext.
+   *
+   * @default {undefined}
+   */
+  tls?: TlsTerminator;
+  /**
+   * Requires a PROXY header (v1 or v2) on every connection, from a trusted
+   * proxy, before TLS or the payload. Left out, none is read: a header
+   * would be taken as the client's first bytes.
+   *
+   * @default {undefined}
+   */
+  proxyProtocol?: ProxyProtocolOptions;
+}
+
+/** {@linkcode TransportOptions}, checked; `undefined` when neither is on. */
+export interface ResolvedTransport {
+  /** The TLS terminator, if any. */
+  tls: TlsTerminator | undefined;
+  /** The PROXY header's checked options, if one is required. */
+  proxy: { trusted: TrustedProxies; timeout: number } | undefined;
+}
+
+/**
+ * Checks a listener's transport options.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveTransport } from "@randport/randport/transport";
+ *
+ * const transport = resolveTransport({ proxyProtocol: { trusted: ["127.0.0.1"] } });
+ * console.log(transport?.proxy?.timeout); // 3000
+ * console.log(resolveTransport({})); // undefined
+ * ```
+ *
+ * @param options The options; their fields are named with `prefix`.
+ * @param prefix Put before field names in errors (`requests.`).
+ * @returns The checked transport, or `undefined` for plain TCP.
+ * @throws {OptionError} Naming `tls`, `proxyProtocol.trusted` or
+ * `proxyProtocol.timeout`.
+ */
+export function resolveTransport(
+  options: TransportOptions,
+  prefix = "",
+): ResolvedTransport | undefined {
+  const { tls, proxyProtocol } = options;
+  if (tls !== undefined && !(tls instanceof TlsTerminator)) {
+    throw new OptionError(`${prefix}tls`, "expected a TlsTerminator");
+  }
+  let proxy: ResolvedTransport["proxy"];
+  if (proxyProtocol !== undefined) {
+    if (typeof proxyProtocol !== "object" || proxyProtocol === null) {
+      throw new OptionError(
+        `${prefix}proxyProtocol`,
+        "expected { trusted, timeout? }",
+      );
+    }
+    const field = `${prefix}proxyProtocol.trusted`;
+    const given = proxyProtocol.trusted;
+    const trusted = given instanceof TrustedProxies
+      ? given
+      : parseTrustedProxies(checkList(field, given), { field });
+    const timeout = proxyProtocol.timeout ?? 3000;
+    if (!(Number.isInteger(timeout) && timeout > 0 && timeout < 2 ** 31)) {
+      throw new OptionError(
+        `${prefix}proxyProtocol.timeout`,
+        "expected whole milliseconds from 1 to 2^31−1",
+      );
+    }
+    proxy = { trusted, timeout };
+  }
+  if (tls === undefined && proxy === undefined) return undefined;
+  return { tls, proxy };
+}
+
+function checkList(field: string, value: unknown): string[] {
+  if (
+    !Array.isArray(value) || value.length === 0 ||
+    !value.every((entry) => typeof entry === "string")
+  ) {
+    throw new OptionError(
+      field,
+      "expected a non-empty list of addresses or CIDR blocks",
+    );
+  }
+  return value;
+}
+
+/**
+ * Takes a connection just accepted through its transport: the PROXY
+ * header first (the header comes before the TLS handshake), then TLS.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { openConnection, resolveTransport } from "@randport/randport/transport";
+ *
+ * const transport = resolveTransport({ proxyProtocol: { trusted: ["127.0.0.1"] } })!;
+ * using listener = Deno.listen({ port: 0 });
+ * const conn = await openConnection(await listener.accept(), transport);
+ * console.log(conn.remoteAddr); // the address the PROXY header named
+ * ```
+ *
+ * @param conn The accepted connection.
+ * @param transport What to run over it.
+ * @returns The connection to serve; its `remoteAddr` is the real client's.
+ * @throws {ProxyHeaderError} When the header is missing, bad, late, or
+ * from an untrusted address.
+ * @throws {TlsHandshakeError} When the handshake fails.
+ * In both cases `conn` is closed.
+ */
+export async function openConnection(
+  conn: StreamConn,
+  transport: ResolvedTransport,
+): Promise<StreamConn> {
+  let opened = conn;
+  try {
+    if (transport.proxy) {
+      opened = await readProxyHeader(conn, transport.proxy);
+    }
+    if (transport.tls) opened = await transport.tls.accept(opened);
+    return opened;
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // Closed already.
+    }
+    throw error;
+  }
+}
