@@ -18,6 +18,7 @@ import { onStopSignals } from "./lib/cli/stop_signals.ts";
 import { asUsageError, UsageError } from "./lib/cli/usage_error.ts";
 import { formatAddress } from "./lib/net/mod.ts";
 import { OptionError } from "./lib/errors/mod.ts";
+import { type RandportCluster, serveCluster } from "./lib/cluster/mod.ts";
 import type { FlagValues } from "./lib/cli/flags.ts";
 import { readFlagFile } from "./lib/cli/flag_file.ts";
 import {
@@ -32,6 +33,8 @@ import {
   ListenError,
   LOG_FORMATS,
   LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
   type MetricsPortOptions,
   type RandportServer,
   type RequestPortOptions,
@@ -40,6 +43,7 @@ import {
   SERVE_DEFAULTS,
   SERVE_LIMITS,
   type ServeOptions,
+  type ServerLogger,
   stderrLogger,
 } from "./lib/server/mod.ts";
 import {
@@ -176,6 +180,15 @@ PROXY protocol (PROTOCOL.md §7; behind HAProxy's send-proxy or send-proxy-v2):
                        CIDR blocks, comma-separated or repeated); required
                        with --proxy-protocol; anyone else is closed unserved
 
+Every core (README, Workers):
+  --workers N|auto     N accept loops in workers on the same ports
+                       (SO_REUSEPORT), one connection limit, one count of
+                       --seed ordinals and one metrics endpoint for them all;
+                       auto: one per core (default: 1). N > 1 needs
+                       --unstable-net and --allow-read= the project folder
+                       (a worker loads its code from files): deno task
+                       serve-workers; no signed draws
+
 Metrics (README, Metrics):
   --metrics-port N     serve HTTP on port N: /metrics (Prometheus text format),
                        /healthz, /readyz (503 once shutdown begins); 0 for any
@@ -194,8 +207,8 @@ Examples:
   deno task serve --seed 42 --port 0               # reproducible, any free port
 
 On start it prints one line, "listening on HOST:PORT, requests on HOST:PORT"
-(without the second part under --request-port off), and ", metrics on
-HOST:PORT" after them with --metrics-port. SIGINT or SIGTERM stop it
+(without the second part under --request-port off), ", metrics on
+HOST:PORT" after them with --metrics-port, and ", N workers" with --workers. SIGINT or SIGTERM stop it
 gracefully (exit 0); a second signal stops it at once (exit 130 or 143), unless
 it comes within 250 ms of the first: then it is a copy of the same Ctrl-C, as
 under deno task, which forwards the terminal's signal.`;
@@ -235,6 +248,7 @@ const FLAGS = {
   tls: { type: "string" },
   "proxy-protocol": { type: "string" },
   "trusted-proxy": { type: "string", multiple: true },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -452,8 +466,10 @@ const LISTENER_CHOICES = ["all", "push", "requests"] as const;
 interface Transports {
   push: TransportOptions;
   requests: TransportOptions;
-  /** Reloads the certificate from its files (SIGHUP), if there is one. */
-  reload: (() => Promise<void>) | undefined;
+  /** The certificate as read at start, if TLS is on. */
+  certificate: TlsCertificate | undefined;
+  /** Reads the certificate's files again (SIGHUP), if TLS is on. */
+  readCertificate: (() => Promise<TlsCertificate>) | undefined;
 }
 
 /** `--tls-*`, `--proxy-protocol` and `--trusted-proxy`: each listener's transport. */
@@ -461,7 +477,12 @@ async function transportOptions(
   values: FlagValues,
   requests: RequestPortOptions | undefined,
 ): Promise<Transports> {
-  const transports: Transports = { push: {}, requests: {}, reload: undefined };
+  const transports: Transports = {
+    push: {},
+    requests: {},
+    certificate: undefined,
+    readCertificate: undefined,
+  };
   const which = (flag: string, value: unknown) => {
     const choice = choiceFlag(flag, String(value), {
       choices: LISTENER_CHOICES,
@@ -491,7 +512,8 @@ async function transportOptions(
     });
     let terminator: TlsTerminator;
     try {
-      terminator = new TlsTerminator(await read());
+      transports.certificate = await read();
+      terminator = new TlsTerminator(transports.certificate);
     } catch (error) {
       if (!(error instanceof OptionError)) throw error;
       const flag = error.field === "tls.cert"
@@ -504,7 +526,7 @@ async function transportOptions(
     for (const listener of which("--tls", values.tls ?? "all")) {
       transports[listener].tls = terminator;
     }
-    transports.reload = async () => terminator.reload(await read());
+    transports.readCertificate = read;
   } else if (values.tls !== undefined) {
     throw new UsageError("--tls: only with --tls-cert and --tls-key");
   }
@@ -602,6 +624,10 @@ async function main(): Promise<number> {
   } catch (error) {
     throw asUsageError(error, FLAG_OF);
   }
+  const workers = workersFlag(values.workers);
+  if (workers > 1) {
+    return await clusterMain(workers, values, options, transports);
+  }
   const signing = await signingOptions(values, options.requests);
   if (signing && options.requests) options.requests.signing = signing;
 
@@ -618,37 +644,15 @@ async function main(): Promise<number> {
   // The listeners stay until the process exits: removed earlier, a copy
   // of the signal arriving in between would kill it with the default action.
   onStopSignals(() => server.shutdown());
-  const reload = transports.reload;
-  if (reload) {
-    const logger = options.logger!;
-    Deno.addSignalListener("SIGHUP", () => {
-      reload().then(
-        () =>
-          logger.log("info", "TLS certificate reloaded (SIGHUP)", {
-            event: "tls.reloaded",
-          }),
-        (error) => {
-          const why = error instanceof OptionError
-            ? error.detail
-            : error.message;
-          logger.log(
-            "error",
-            `TLS certificate not reloaded, the old one stays: ${why}`,
-            { event: "tls.reload_failed", error: why },
-          );
-        },
-      );
-    });
-  }
+  const terminator = options.tls ?? options.requests?.tls;
+  onReloadSignal(
+    transports,
+    options.logger!,
+    (certificate) => terminator!.reload(certificate),
+  );
   // Only now: a supervisor may signal as soon as it reads this line.
-  const requests = server.requests
-    ? `, requests on ${formatAddress(server.requests.addr)}`
-    : "";
-  const metrics = server.metrics
-    ? `, metrics on ${formatAddress(server.metrics.addr)}`
-    : "";
   console.log(
-    `listening on ${formatAddress(server.addr)}${requests}${metrics}`,
+    banner(server.addr, server.requests?.addr, server.metrics?.addr),
   );
   if (signing) {
     const { keyId, publicKey } = signing.key;
@@ -657,6 +661,122 @@ async function main(): Promise<number> {
     );
   }
   await server.finished;
+  return 0;
+}
+
+/** The one startup line. */
+function banner(
+  push: Deno.NetAddr,
+  requests: Deno.NetAddr | undefined,
+  metrics: Deno.NetAddr | undefined,
+  workers = 1,
+): string {
+  return `listening on ${formatAddress(push)}${
+    requests ? `, requests on ${formatAddress(requests)}` : ""
+  }${metrics ? `, metrics on ${formatAddress(metrics)}` : ""}${
+    workers > 1 ? `, ${workers} workers` : ""
+  }`;
+}
+
+/** SIGHUP: read the certificate's files again and hand them to `reload`. */
+function onReloadSignal(
+  transports: Transports,
+  logger: ServerLogger,
+  reload: (certificate: TlsCertificate) => void,
+): void {
+  const read = transports.readCertificate;
+  if (!read) return;
+  Deno.addSignalListener("SIGHUP", () => {
+    read().then(reload).then(
+      () =>
+        logger.log("info", "TLS certificate reloaded (SIGHUP)", {
+          event: "tls.reloaded",
+        }),
+      (error) => {
+        const why = error instanceof OptionError ? error.detail : error.message;
+        logger.log(
+          "error",
+          `TLS certificate not reloaded, the old one stays: ${why}`,
+          { event: "tls.reload_failed", error: why },
+        );
+      },
+    );
+  });
+}
+
+/** `--workers N` or `auto` (the cores this process may use). */
+function workersFlag(value: unknown): number {
+  if (value === undefined) return 1;
+  if (value === "auto") return navigator.hardwareConcurrency || 1;
+  return integerFlag("--workers", String(value), { min: 1, max: 256 });
+}
+
+/**
+ * `--workers N` with N > 1: the same server in N workers on the same ports
+ * (lib/cluster), after checking what workers need from Deno.
+ */
+async function clusterMain(
+  workers: number,
+  values: FlagValues,
+  options: ServeOptions,
+  transports: Transports,
+): Promise<number> {
+  if (
+    typeof (Deno as { listenDatagram?: unknown }).listenDatagram !== "function"
+  ) {
+    throw new UsageError(
+      "--workers: the workers share the ports through SO_REUSEPORT, an unstable Deno API: run with --unstable-net",
+    );
+  }
+  const code = new URL("./lib/", import.meta.url);
+  if (
+    code.protocol === "file:" &&
+    Deno.permissions.querySync({ name: "read", path: code }).state !==
+      "granted"
+  ) {
+    throw new UsageError(
+      `--workers: each worker loads its code from ${code.pathname}: run with --allow-read=${code.pathname}`,
+    );
+  }
+  if (values["signing-key"] !== undefined) {
+    throw new UsageError(
+      "--workers: signed draws have one writer per key's chain: run one instance per key (--workers 1), each with its own --signing-key",
+    );
+  }
+  const { logger: _logger, tls: _tls, requests, ...serveOptions } = options;
+  const text = (name: string) =>
+    typeof values[name] === "string" ? values[name] as string : undefined;
+  let cluster: RandportCluster;
+  try {
+    cluster = await serveCluster({
+      workers,
+      serve: {
+        ...serveOptions,
+        requests: requests && (({ tls: _, signing: __, ...rest }) => rest)(
+          requests,
+        ),
+      },
+      tls: transports.certificate && {
+        certificate: transports.certificate,
+        push: options.tls !== undefined,
+        requests: requests?.tls !== undefined,
+      },
+      logLevel: (text("log-level") ?? "error") as LogLevel,
+      logFormat: (text("log-format") ?? "text") as LogFormat,
+    });
+  } catch (error) {
+    throw startupFailure(error);
+  }
+  onStopSignals(() => cluster.shutdown());
+  onReloadSignal(
+    transports,
+    options.logger!,
+    (certificate) => cluster.reloadTls(certificate),
+  );
+  console.log(
+    banner(cluster.addr, cluster.requestAddr, cluster.metrics?.addr, workers),
+  );
+  await cluster.finished;
   return 0;
 }
 

@@ -163,6 +163,7 @@ interface Scenario {
 type Subject =
   | "randport"
   | "nolinger"
+  | "workers"
   | "tutorial"
   | "batched"
   | "ceiling"
@@ -172,6 +173,7 @@ type Subject =
 const SUBJECT_NAMES: Record<Subject, string> = {
   randport: "randport",
   nolinger: "randport, no linger",
+  workers: "randport, 2 workers",
   tutorial: "tutorial Deno",
   batched: "tutorial, batched",
   ceiling: "I/O ceiling",
@@ -294,14 +296,21 @@ function serverCommand(
   switch (subject) {
     case "randport":
     case "nolinger":
+    case "workers":
       // As users start it: only where to listen, and what to send; the
-      // second one closes right after the payload, as the classic server.
+      // second one closes right after the payload, as the classic server;
+      // the third runs two workers on the same port (deno task
+      // serve-workers).
       if (subject === "nolinger") args.push("--linger-timeout", "0");
+      if (subject === "workers") args.push("--workers", "2");
       return {
         command: [
           deno,
           "run",
           "--allow-net",
+          ...(subject === "workers"
+            ? [`--allow-read=${ROOT}lib/`, "--unstable-net"]
+            : []),
           `${ROOT}server.ts`,
           "--host",
           "127.0.0.1",
@@ -701,6 +710,20 @@ function targets(
       });
     }
   }
+  for (const id of ["conn-32", "conn-256", "csv-8"]) {
+    const one = findRow(rows, id, "randport");
+    const two = findRow(rows, id, "workers");
+    if (one && two && one.rate > 0) {
+      list.push({
+        name: `${id}: 2 workers / 1 worker`,
+        value: two.rate / one.rate,
+        goal: "(report)",
+        met: undefined,
+        note:
+          `${navigator.hardwareConcurrency} cores here, shared with the load generator`,
+      });
+    }
+  }
   const csvTutorial = ratio["csv-1"]?.tutorial;
   list.push({
     name: "1..100 csv stream: randport / tutorial",
@@ -782,9 +805,11 @@ async function runAll(native: NativeBuild) {
       : [];
     // What waiting for the client's close (PROTOCOL.md, step 4) costs.
     const linger: Subject[] = scenario.kind === "conn" ? ["nolinger"] : [];
+    // One worker against two, where there is load to share.
+    const workers: Subject[] = scenario.clients > 1 ? ["workers"] : [];
     const result = await measureScenario(
       scenario,
-      [subjects[0], ...linger, ...subjects.slice(1), ...extra],
+      [subjects[0], ...linger, ...workers, ...subjects.slice(1), ...extra],
       native,
       {
         rounds: ROUNDS,

@@ -115,7 +115,7 @@ export async function startServer(
     }
   })();
   const match =
-    /^listening on (.+?):(\d+)(?:, requests on (.+?):(\d+))?(?:, metrics on (.+?):(\d+))?$/
+    /^listening on (.+?):(\d+)(?:, requests on (.+?):(\d+))?(?:, metrics on (.+?):(\d+))?(?:, (\d+) workers)?$/
       .exec(banner);
   if (!match) throw new Error(`unexpected first line: ${banner}`);
   let stopped: Promise<Finished> | undefined;

@@ -52,6 +52,16 @@ const ALLOWED: Record<string, string[]> = {
   ],
   client: ["errors", "net", "wire", "resp"],
   verify: ["signed", "request"],
+  cluster: [
+    "errors",
+    "log",
+    "metrics",
+    "net",
+    "page",
+    "request",
+    "server",
+    "transport",
+  ],
   page: ["errors", "verify"],
   cli: [
     "errors",

@@ -13,6 +13,14 @@ export interface MetricsServerOptions {
   /** The metrics `/metrics` renders. */
   registry: MetricsRegistry;
   /**
+   * Renders `/metrics` instead of `registry.render()`: for metrics gathered
+   * elsewhere at each scrape (`serveCluster` asks its workers, and sums
+   * what they say with `mergeExpositions`).
+   *
+   * @default {() => registry.render()}
+   */
+  render?: () => string | Promise<string>;
+  /**
    * The address to listen on. Loopback by default: the metrics tell
    * anyone who can reach them how busy the service is and what its
    * clients ask, so that a wider address is a decision to make, not a
@@ -82,6 +90,14 @@ function text(body: string, status = 200, headers = {}): Response {
   return new Response(body, { status, headers: { ...TEXT, ...headers } });
 }
 
+async function metricsResponse(
+  render: () => string | Promise<string>,
+): Promise<Response> {
+  return new Response(await render(), {
+    headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+  });
+}
+
 async function routed(
   routes: MetricsRoutes | undefined,
   request: Request,
@@ -121,6 +137,7 @@ async function routed(
  */
 export function serveMetrics(options: MetricsServerOptions): MetricsServer {
   const { registry, ready = () => true, routes } = options;
+  const render = options.render ?? (() => registry.render());
   const handler = (request: Request): Response | Promise<Response> => {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return text("method not allowed\n", 405, { allow: "GET, HEAD" });
@@ -128,9 +145,7 @@ export function serveMetrics(options: MetricsServerOptions): MetricsServer {
     const url = new URL(request.url);
     switch (url.pathname) {
       case "/metrics":
-        return new Response(registry.render(), {
-          headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
-        });
+        return metricsResponse(render);
       case "/healthz":
         return text("ok\n");
       case "/readyz":

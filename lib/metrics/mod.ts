@@ -36,3 +36,4 @@ export * from "./metrics_server.ts";
 export * from "./process_metrics.ts";
 export * from "./registry.ts";
 export * from "./text_format.ts";
+export * from "./merge_expositions.ts";

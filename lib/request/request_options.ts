@@ -16,6 +16,7 @@ import {
 import { checkLogger, type ServerLogger } from "../log/logger.ts";
 import type { DrawLedger } from "../ledger/draw_ledger.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
+import { SharedCounter } from "../net/shared_counter.ts";
 import { MetricsRegistry } from "../metrics/mod.ts";
 import {
   type ResolvedTransport,
@@ -113,6 +114,20 @@ export interface RequestServerOptions extends TransportOptions {
    * @default {a budget of maxConnections of its own}
    */
   budget?: ConnectionBudget;
+  /**
+   * Listens with `SO_REUSEPORT` (workers sharing the port); needs
+   * `--unstable-net`.
+   *
+   * @default {false}
+   */
+  reusePort?: boolean;
+  /**
+   * Where connection ids (`CLIENT ID`) come from, shared with other
+   * workers; the first id is 1.
+   *
+   * @default {a count of this server's own}
+   */
+  ids?: SharedCounter;
   /**
    * The key draws with `SIGNED` are signed with, and the ledger their
    * records are stored in before they are sent (PROTOCOL.md §6). Left out,
@@ -230,6 +245,10 @@ export interface ResolvedRequestOptions {
   maxConnections: number;
   /** Where connections take their places: the limit. */
   budget: ConnectionBudget;
+  /** Whether to listen with SO_REUSEPORT. */
+  reusePort: boolean;
+  /** Where ids come from; `undefined`: a count of its own. */
+  ids: SharedCounter | undefined;
   /** The signing key and ledger, if any. */
   signing: RequestSigning | undefined;
   /** The PROXY header and TLS to run on each connection; `undefined` for neither. */
@@ -257,6 +276,11 @@ function checkSigning(value: unknown): RequestSigning | undefined {
 function checkMetrics(value: unknown): MetricsRegistry | undefined {
   if (value === undefined || value instanceof MetricsRegistry) return value;
   throw new OptionError("metrics", "expected a MetricsRegistry");
+}
+
+function checkIds(value: unknown): SharedCounter | undefined {
+  if (value === undefined || value instanceof SharedCounter) return value;
+  throw new OptionError("ids", "expected a SharedCounter");
 }
 
 function checkBudget(value: unknown): ConnectionBudget | undefined {
@@ -316,6 +340,8 @@ export function resolveRequestOptions(
     ),
     maxConnections,
     budget: checkBudget(options.budget) ?? new ConnectionBudget(maxConnections),
+    reusePort: options.reusePort === true,
+    ids: checkIds(options.ids),
     signing: checkSigning(options.signing),
     transport: resolveTransport(options),
     metrics: checkMetrics(options.metrics),

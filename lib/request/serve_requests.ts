@@ -150,6 +150,8 @@ class Server implements RequestServer {
     this.#listener = Deno.listen({
       hostname: options.hostname,
       port: options.port,
+      // Only when asked: without --unstable-net, Deno exits on it.
+      ...(options.reusePort ? { reusePort: true } : {}),
     });
     this.addr = this.#listener.addr;
     // Its period bounds how late a deadline is enforced.
@@ -215,7 +217,8 @@ class Server implements RequestServer {
         conn.write(TOO_MANY).catch(() => {}).finally(() => conn.close());
         continue;
       }
-      const handler = this.#handle(conn, ++id);
+      const ids = this.#options.ids;
+      const handler = this.#handle(conn, ids ? ids.next() + 1 : ++id);
       handlers.add(handler);
       handler.finally(() => handlers.delete(handler));
     }

@@ -8,13 +8,13 @@
  */
 
 import {
-  MetricsRegistry,
+  type MetricsRegistry,
   type MetricsServer,
   serveMetrics,
 } from "../metrics/mod.ts";
 import { formatAddress } from "../net/address.ts";
 import { verifyPageRoutes } from "../page/mod.ts";
-import { ConnectionBudget } from "../net/connection_budget.ts";
+import type { ConnectionBudget } from "../net/connection_budget.ts";
 import {
   type RequestServer,
   serveRequests,
@@ -96,15 +96,17 @@ function listen(options: ResolvedServeOptions): Deno.TcpListener {
 
 function listenAnywhere(options: ResolvedServeOptions): Deno.TcpListener {
   const { hostname, port, backlog: tcpBacklog } = options;
+  // Only when asked: without --unstable-net, Deno exits the process on it.
+  const reuse = options.reusePort ? { reusePort: true } : {};
   if (hostname !== undefined) {
-    return Deno.listen({ hostname, port, tcpBacklog });
+    return Deno.listen({ hostname, port, tcpBacklog, ...reuse });
   }
   try {
-    return Deno.listen({ hostname: "::", port, tcpBacklog });
+    return Deno.listen({ hostname: "::", port, tcpBacklog, ...reuse });
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) throw error;
     // No IPv6 on this host: fall back to every IPv4 interface.
-    return Deno.listen({ hostname: "0.0.0.0", port, tcpBacklog });
+    return Deno.listen({ hostname: "0.0.0.0", port, tcpBacklog, ...reuse });
   }
 }
 
@@ -148,10 +150,17 @@ class Server implements RandportServer {
     );
     this.#listener = listen(options);
     this.addr = this.#listener.addr;
-    this.#budget = new ConnectionBudget(options.maxConnections);
-    const registry = options.metrics && new MetricsRegistry();
+    this.#budget = options.budget;
+    const registry = options.registry;
     this.requests = this.#openRequestPort(options, registry);
-    this.metrics = registry && this.#openMetricsPort(options, registry);
+    if (registry) {
+      registerServerMetrics(registry, {
+        push: this.stats,
+        request: this.requests?.stats,
+      });
+    }
+    this.metrics = registry && options.metrics &&
+      this.#openMetricsPort(options, registry);
     // Only once listening worked: an open channel keeps the process alive.
     this.#turns = new Turns();
     // One timer for every deadline: nothing per connection on the hot path
@@ -194,6 +203,8 @@ class Server implements RandportServer {
           : options.writeTimeout,
         shutdownGrace: options.shutdownGrace,
         budget: this.#budget,
+        reusePort: options.reusePort,
+        ids: options.requestIds,
         metrics,
         logger: options.logger,
       });
@@ -211,10 +222,6 @@ class Server implements RandportServer {
     options: ResolvedServeOptions,
     registry: MetricsRegistry,
   ): MetricsServer {
-    registerServerMetrics(registry, {
-      push: this.stats,
-      request: this.requests?.stats,
-    });
     const { hostname, port } = options.metrics!;
     // The verification page, with the key and the records when signing.
     const signing = options.requests?.signing;
@@ -280,7 +287,8 @@ class Server implements RandportServer {
       if (!this.#budget.tryAcquire()) {
         this.#reject(conn);
       } else {
-        this.#handle(new Connection(conn, ordinal++));
+        const shared = this.#options.ordinals;
+        this.#handle(new Connection(conn, shared ? shared.next() : ordinal++));
       }
     }
     await this.#drainConnections();

@@ -23,6 +23,9 @@ import {
   resolvePayloadSpec,
 } from "../wire/payload_spec.ts";
 import { checkLogger, type ServerLogger } from "../log/logger.ts";
+import { MetricsRegistry } from "../metrics/registry.ts";
+import { ConnectionBudget } from "../net/connection_budget.ts";
+import { SharedCounter } from "../net/shared_counter.ts";
 import {
   type ResolvedTransport,
   resolveTransport,
@@ -178,6 +181,47 @@ export interface ServeOptions extends TransportOptions {
    */
   metrics?: MetricsPortOptions;
   /**
+   * Counts into this registry: the connection metrics of both ports and
+   * the request port's per-command ones. With `metrics`, it is the one
+   * served; without, nothing is served, and the caller renders it (a
+   * worker of `serveCluster`, whose coordinator sums every worker's).
+   *
+   * @default {a registry of its own, with `metrics`; none without}
+   */
+  registry?: MetricsRegistry;
+  /**
+   * Listens with `SO_REUSEPORT`, so that several accept loops (workers)
+   * share the ports, the kernel spreading connections among them. Needs
+   * `--unstable-net` (Deno otherwise exits the process with code 70).
+   *
+   * @default {false}
+   */
+  reusePort?: boolean;
+  /**
+   * The connection budget to count against, shared with other servers
+   * (other workers of one cluster); its own limit holds then, not
+   * `maxConnections`.
+   *
+   * @default {a budget of maxConnections of its own}
+   */
+  budget?: ConnectionBudget;
+  /**
+   * Where push connections' ordinals come from (what `--seed` payloads
+   * depend on), shared with other workers of one cluster: each
+   * connection's ordinal is then the number of connections accepted
+   * before it by any of them.
+   *
+   * @default {a count of this server's own, from 0}
+   */
+  ordinals?: SharedCounter;
+  /**
+   * Where request-port connections' ids (`CLIENT ID`) come from, shared
+   * with other workers; the first id is 1.
+   *
+   * @default {a count of this server's own}
+   */
+  requestIds?: SharedCounter;
+  /**
    * Aborting it starts the server's shutdown.
    *
    * @default {undefined}
@@ -272,6 +316,16 @@ export interface ResolvedServeOptions {
   requests: ResolvedRequestPortOptions | undefined;
   /** Where metrics are served, checked; `undefined` for nowhere. */
   metrics: Required<MetricsPortOptions> | undefined;
+  /** Where metrics are counted; `undefined` for nowhere. */
+  registry: MetricsRegistry | undefined;
+  /** Whether to listen with SO_REUSEPORT. */
+  reusePort: boolean;
+  /** The connection budget, shared or its own. */
+  budget: ConnectionBudget;
+  /** Where push ordinals come from; `undefined`: a count of its own. */
+  ordinals: SharedCounter | undefined;
+  /** Where request ids come from; `undefined`: a count of its own. */
+  requestIds: SharedCounter | undefined;
   /** Aborting it starts shutdown. */
   signal: AbortSignal | undefined;
   /** Where log lines go. */
@@ -321,6 +375,10 @@ export function resolveServeOptions(
     options.lingerTimeout ?? SERVE_DEFAULTS.lingerTimeout,
     { negative: true, infinite: true },
   );
+  // Infinity: no limit but the operating system's.
+  const maxConnections = options.maxConnections === Infinity
+    ? Infinity
+    : integer("maxConnections");
   if (
     options.payload !== undefined &&
     (typeof options.payload !== "object" || options.payload === null)
@@ -339,10 +397,7 @@ export function resolveServeOptions(
     // Anything but a positive timeout means no linger.
     lingerTimeout: Math.max(0, lingerTimeout),
     backlog: integer("backlog"),
-    // Infinity: no limit but the operating system's.
-    maxConnections: options.maxConnections === Infinity
-      ? Infinity
-      : integer("maxConnections"),
+    maxConnections,
     writeTimeout: checkMilliseconds(
       "writeTimeout",
       options.writeTimeout ?? SERVE_DEFAULTS.writeTimeout,
@@ -351,9 +406,34 @@ export function resolveServeOptions(
     transport: resolveTransport(options),
     requests: checkRequestPort(options.requests),
     metrics: checkMetricsPort(options.metrics),
+    registry: checkInstance("registry", options.registry, MetricsRegistry) ??
+      (options.metrics ? new MetricsRegistry() : undefined),
+    reusePort: checkBoolean("reusePort", options.reusePort),
+    budget: checkInstance("budget", options.budget, ConnectionBudget) ??
+      new ConnectionBudget(maxConnections),
+    ordinals: checkInstance("ordinals", options.ordinals, SharedCounter),
+    requestIds: checkInstance(
+      "requestIds",
+      options.requestIds,
+      SharedCounter,
+    ),
     signal,
     logger: checkLogger("logger", logger),
   };
+}
+
+function checkInstance<T>(
+  field: string,
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+): T | undefined {
+  if (value === undefined || value instanceof type) return value;
+  throw new OptionError(field, `expected a ${type.name}`);
+}
+
+function checkBoolean(field: string, value: unknown): boolean {
+  if (value === undefined || typeof value === "boolean") return !!value;
+  throw new OptionError(field, "expected true or false");
 }
 
 /** The request port's options, checked; errors name `requests.<field>`. */
