@@ -67,6 +67,7 @@ const FLAG_OF: Record<string, string> = {
   unique: "--unique",
   seed: "--seed",
   maxConnections: "--max-connections",
+  maxConnectionsPerClient: "--max-connections-per-client",
   writeTimeout: "--write-timeout",
   lingerTimeout: "--linger-timeout",
   shutdownGrace: "--shutdown-grace",
@@ -114,6 +115,10 @@ Flags:
 Limits:
   --max-connections N  clients served at once, on both ports together; more
                        are turned away (default: ${SERVE_DEFAULTS.maxConnections})
+  --max-connections-per-client N  connections one client address may hold
+                       at once, both ports together (behind --proxy-protocol,
+                       the address the header names); more are turned away
+                       (default: no such limit)
   --write-timeout S    disconnect a client that reads nothing for S seconds
                        (default: ${
     seconds(SERVE_DEFAULTS.writeTimeout)
@@ -224,6 +229,7 @@ const FLAGS = {
   unique: { type: "boolean" },
   seed: { type: "string" },
   "max-connections": { type: "string" },
+  "max-connections-per-client": { type: "string" },
   "write-timeout": { type: "string" },
   "linger-timeout": { type: "string" },
   "shutdown-grace": { type: "string" },
@@ -298,6 +304,14 @@ function limitOptions(
       "--max-connections",
       maxConnections,
       SERVE_LIMITS.maxConnections,
+    );
+  }
+  const perClient = text("max-connections-per-client");
+  if (perClient !== undefined) {
+    options.maxConnectionsPerClient = integerFlag(
+      "--max-connections-per-client",
+      perClient,
+      { min: 1, max: 2 ** 31 - 1 },
     );
   }
   const writeTimeout = text("write-timeout");

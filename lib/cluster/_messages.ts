@@ -16,6 +16,9 @@ export interface StartMessage {
     | undefined;
   log: { level: LogLevel; format: LogFormat };
   budget: { limit: number; shared: SharedArrayBuffer };
+  clientBudget:
+    | { limit: number; addresses: number; shared: SharedArrayBuffer }
+    | undefined;
   ordinals: SharedArrayBuffer;
   requestIds: SharedArrayBuffer;
 }

@@ -13,6 +13,7 @@ import {
   stderrLogger,
 } from "../log/logger.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
+import { ClientBudget } from "../net/client_budget.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import { SharedCounter } from "../net/shared_counter.ts";
 import { ListenError } from "../server/listen_error.ts";
@@ -84,6 +85,11 @@ function start(message: StartMessage): void {
       budget: new ConnectionBudget(message.budget.limit, {
         shared: message.budget.shared,
       }),
+      clientBudget: message.clientBudget &&
+        new ClientBudget(message.clientBudget.limit, {
+          addresses: message.clientBudget.addresses,
+          shared: message.clientBudget.shared,
+        }),
       ordinals: new SharedCounter(message.ordinals),
       requestIds: new SharedCounter(message.requestIds),
     });

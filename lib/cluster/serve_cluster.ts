@@ -16,6 +16,7 @@ import {
 import { mergeExpositions } from "../metrics/merge_expositions.ts";
 import { type MetricsServer, serveMetrics } from "../metrics/metrics_server.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
+import { ClientBudget } from "../net/client_budget.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import { SharedCounter } from "../net/shared_counter.ts";
 import { verifyPageRoutes } from "../page/verify_page.ts";
@@ -164,7 +165,8 @@ class WorkerHandle {
  * over them. What holds for the whole server, not per worker:
  *
  * - `maxConnections` counts every worker's connections (one budget in
- *   shared memory);
+ *   shared memory), and `maxConnectionsPerClient` every worker's
+ *   connections from one address (one table in shared memory);
  * - a push connection's ordinal (what a `seed` payload depends on) is the
  *   number of connections accepted before it by any worker, so the
  *   payloads of a seeded cluster are those of a seeded single server, in
@@ -217,6 +219,12 @@ export async function serveCluster(
   // The certificate and key are checked here too, before any worker.
   if (options.tls) new TlsTerminator(options.tls.certificate);
   const budget = new ConnectionBudget(resolved.maxConnections);
+  // Sized as serve() sizes its own: room for an address per connection.
+  const addresses = Math.min(resolved.maxConnections, 2 ** 20);
+  const perClient = resolved.maxConnectionsPerClient;
+  const clientBudget = perClient === Infinity
+    ? undefined
+    : new ClientBudget(perClient, { addresses });
   const ordinals = new SharedCounter();
   const requestIds = new SharedCounter();
   const url = new URL("./_worker.ts", import.meta.url);
@@ -236,6 +244,8 @@ export async function serveCluster(
       tls: options.tls,
       log: { level, format },
       budget: { limit: budget.limit, shared: budget.shared },
+      clientBudget: clientBudget &&
+        { limit: perClient, addresses, shared: clientBudget.shared },
       ordinals: ordinals.shared,
       requestIds: requestIds.shared,
     });

@@ -16,3 +16,4 @@
 export * from "./address.ts";
 export * from "./connection_budget.ts";
 export * from "./shared_counter.ts";
+export * from "./client_budget.ts";

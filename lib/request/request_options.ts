@@ -17,6 +17,7 @@ import { checkLogger, type ServerLogger } from "../log/logger.ts";
 import type { DrawLedger } from "../ledger/draw_ledger.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import { SharedCounter } from "../net/shared_counter.ts";
+import { ClientBudget } from "../net/client_budget.ts";
 import { MetricsRegistry } from "../metrics/mod.ts";
 import {
   type ResolvedTransport,
@@ -114,6 +115,14 @@ export interface RequestServerOptions extends TransportOptions {
    * @default {a budget of maxConnections of its own}
    */
   budget?: ConnectionBudget;
+  /**
+   * How many connections one client address may hold (shared with the
+   * push port by `serve()`); a client over it is sent `-ERR too many
+   * connections from your address` and closed.
+   *
+   * @default {no per-client limit}
+   */
+  clientBudget?: ClientBudget;
   /**
    * Listens with `SO_REUSEPORT` (workers sharing the port); needs
    * `--unstable-net`.
@@ -245,6 +254,8 @@ export interface ResolvedRequestOptions {
   maxConnections: number;
   /** Where connections take their places: the limit. */
   budget: ConnectionBudget;
+  /** The per-client budget; `undefined` for none. */
+  clientBudget: ClientBudget | undefined;
   /** Whether to listen with SO_REUSEPORT. */
   reusePort: boolean;
   /** Where ids come from; `undefined`: a count of its own. */
@@ -276,6 +287,11 @@ function checkSigning(value: unknown): RequestSigning | undefined {
 function checkMetrics(value: unknown): MetricsRegistry | undefined {
   if (value === undefined || value instanceof MetricsRegistry) return value;
   throw new OptionError("metrics", "expected a MetricsRegistry");
+}
+
+function checkClientBudget(value: unknown): ClientBudget | undefined {
+  if (value === undefined || value instanceof ClientBudget) return value;
+  throw new OptionError("clientBudget", "expected a ClientBudget");
 }
 
 function checkIds(value: unknown): SharedCounter | undefined {
@@ -340,6 +356,7 @@ export function resolveRequestOptions(
     ),
     maxConnections,
     budget: checkBudget(options.budget) ?? new ConnectionBudget(maxConnections),
+    clientBudget: checkClientBudget(options.clientBudget),
     reusePort: options.reusePort === true,
     ids: checkIds(options.ids),
     signing: checkSigning(options.signing),

@@ -64,6 +64,10 @@ const TOO_MANY = new TextEncoder().encode(
   "-ERR max number of clients reached\r\n",
 );
 
+const PER_CLIENT = new TextEncoder().encode(
+  "-ERR too many connections from your address\r\n",
+);
+
 /** Whether a request looks like HTTP: a browser must not talk to the port. */
 function looksLikeHttp(args: string[]): boolean {
   const name = args[0].toUpperCase();
@@ -244,6 +248,8 @@ class Server implements RequestServer {
     let peer = "a client";
     let answered = 0;
     let opened = false;
+    const clients = options.clientBudget;
+    let held: string | undefined;
     const started = performance.now();
     try {
       peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
@@ -278,6 +284,27 @@ class Server implements RequestServer {
         if (this.#stopping) return;
       }
       opened = true;
+      if (clients) {
+        // The real client's address: past the PROXY header, if any.
+        const host = (conn.remoteAddr as Deno.NetAddr).hostname;
+        if (!clients.tryAcquire(host)) {
+          this.stats.rejected++;
+          options.logger.log(
+            "debug",
+            `request client #${id} from ${peer} turned away: its address holds its share of connections`,
+            {
+              event: "connection.rejected",
+              listener: "request",
+              conn: id,
+              peer,
+              reason: "per-client limit",
+            },
+          );
+          await conn.write(PER_CLIENT).catch(() => {});
+          return;
+        }
+        held = host;
+      }
       const parser = new RequestParser({
         maxBulkBytes: options.maxBulkBytes,
         maxInlineBytes: options.maxInlineBytes,
@@ -399,6 +426,7 @@ class Server implements RequestServer {
         },
       );
     } finally {
+      if (held !== undefined) clients!.release(held);
       this.#watched.delete(watched);
       this.#conns.delete(accepted);
       this.#conns.delete(conn);

@@ -74,6 +74,11 @@ const BUSY_REPLY = encodeErrReply({
   text: "server at its connection limit",
 });
 
+const PER_CLIENT_REPLY = encodeErrReply({
+  code: "busy",
+  text: "too many connections from your address",
+});
+
 function connections(count: number): string {
   return `${count} connection${count === 1 ? "" : "s"}`;
 }
@@ -205,6 +210,7 @@ class Server implements RandportServer {
         budget: this.#budget,
         reusePort: options.reusePort,
         ids: options.requestIds,
+        clientBudget: options.clientBudget,
         metrics,
         logger: options.logger,
       });
@@ -363,9 +369,20 @@ class Server implements RandportServer {
     this.stats.active++;
     const started = performance.now();
     let served = false;
+    const clients = this.#options.clientBudget;
+    let held: string | undefined;
     try {
       const transport = this.#options.transport;
       if (transport && !await this.#open(connection, transport)) return;
+      if (clients) {
+        // The real client's address: past the PROXY header, if any.
+        const host = (connection.conn.remoteAddr as Deno.NetAddr).hostname;
+        if (!clients.tryAcquire(host)) {
+          await this.#rejectClient(connection);
+          return;
+        }
+        held = host;
+      }
       await this.#send(connection);
       this.stats.completed++;
       served = true;
@@ -394,6 +411,7 @@ class Server implements RandportServer {
         );
       }
     } finally {
+      if (held !== undefined) clients!.release(held);
       connection.close("done");
       this.#connections.delete(connection);
       this.#budget.release();
@@ -402,6 +420,27 @@ class Server implements RandportServer {
         this.#idle.resolve();
       }
       if (served && this.#debug) this.#logServed(connection, started);
+    }
+  }
+
+  /** Turns away a client whose address holds its share of connections. */
+  async #rejectClient(connection: Connection): Promise<void> {
+    this.stats.rejected++;
+    const peer = formatAddress(connection.conn.remoteAddr as Deno.NetAddr);
+    this.#log(
+      "debug",
+      `connection #${connection.ordinal} from ${peer} turned away: its address holds ${this.#options.maxConnectionsPerClient} connections`,
+      {
+        event: "connection.rejected",
+        conn: connection.ordinal,
+        peer,
+        reason: "per-client limit",
+      },
+    );
+    try {
+      await connection.conn.write(PER_CLIENT_REPLY);
+    } catch {
+      // Gone already: nothing to tell it.
     }
   }
 

@@ -26,6 +26,7 @@ import { checkLogger, type ServerLogger } from "../log/logger.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
 import { ConnectionBudget } from "../net/connection_budget.ts";
 import { SharedCounter } from "../net/shared_counter.ts";
+import { ClientBudget } from "../net/client_budget.ts";
 import {
   type ResolvedTransport,
   resolveTransport,
@@ -150,6 +151,24 @@ export interface ServeOptions extends TransportOptions {
    * @default {10000}
    */
   maxConnections?: number;
+  /**
+   * The most connections one client address may hold at once, on both
+   * ports together, at least 1; Infinity for no such limit. Behind a PROXY
+   * header (`proxyProtocol`), the address is the one the header names.
+   * A client over it is sent `ERR busy too many connections from your
+   * address` (PROTOCOL.md §4; on the request port, the RESP error) and
+   * closed.
+   *
+   * @default {Infinity}
+   */
+  maxConnectionsPerClient?: number;
+  /**
+   * The per-client budget to count against, shared with other workers of
+   * one cluster; its own limit holds then, not `maxConnectionsPerClient`.
+   *
+   * @default {one of maxConnectionsPerClient's own, if that is finite}
+   */
+  clientBudget?: ClientBudget;
   /**
    * How long a write may wait without the client making any room, in
    * milliseconds; the client is then disconnected and what it held is freed.
@@ -322,6 +341,10 @@ export interface ResolvedServeOptions {
   reusePort: boolean;
   /** The connection budget, shared or its own. */
   budget: ConnectionBudget;
+  /** The most connections per client address; Infinity for no limit. */
+  maxConnectionsPerClient: number;
+  /** The per-client budget; `undefined` for no per-client limit. */
+  clientBudget: ClientBudget | undefined;
   /** Where push ordinals come from; `undefined`: a count of its own. */
   ordinals: SharedCounter | undefined;
   /** Where request ids come from; `undefined`: a count of its own. */
@@ -379,6 +402,15 @@ export function resolveServeOptions(
   const maxConnections = options.maxConnections === Infinity
     ? Infinity
     : integer("maxConnections");
+  const maxConnectionsPerClient =
+    options.maxConnectionsPerClient === undefined ||
+      options.maxConnectionsPerClient === Infinity
+      ? Infinity
+      : checkInteger(
+        "maxConnectionsPerClient",
+        options.maxConnectionsPerClient,
+        { min: 1, max: 2 ** 31 - 1 },
+      );
   if (
     options.payload !== undefined &&
     (typeof options.payload !== "object" || options.payload === null)
@@ -411,6 +443,17 @@ export function resolveServeOptions(
     reusePort: checkBoolean("reusePort", options.reusePort),
     budget: checkInstance("budget", options.budget, ConnectionBudget) ??
       new ConnectionBudget(maxConnections),
+    maxConnectionsPerClient,
+    clientBudget: checkInstance(
+      "clientBudget",
+      options.clientBudget,
+      ClientBudget,
+    ) ?? (maxConnectionsPerClient === Infinity
+      ? undefined
+      : new ClientBudget(maxConnectionsPerClient, {
+        // Room for every connection's own address, at the global limit.
+        addresses: Math.min(maxConnections, 2 ** 20),
+      })),
     ordinals: checkInstance("ordinals", options.ordinals, SharedCounter),
     requestIds: checkInstance(
       "requestIds",

@@ -167,6 +167,30 @@ Deno.test("workers: --max-connections holds for the whole server, not per worker
   );
 });
 
+Deno.test("workers: --max-connections-per-client holds across the workers", async () => {
+  await using server = await cluster([
+    "--stream",
+    "--max-connections-per-client",
+    "2",
+  ]);
+  const streams = [];
+  for (let i = 0; i < 2; i++) {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    assert.ok((await readWithin(conn, new Uint8Array(64)))! > 0);
+    streams.push(conn);
+  }
+  for (let i = 0; i < 4; i++) {
+    assert.equal(
+      await readRawText(server.port),
+      "ERR busy too many connections from your address\n",
+    );
+  }
+  for (const conn of streams) conn.close();
+});
+
 Deno.test({
   name: `workers: TLS in every worker${
     OPENSSL ? "" : " (ignored: needs openssl, Debian's openssl)"
