@@ -7,6 +7,7 @@
  */
 
 import { connectRequests } from "../client/request_client.ts";
+import { clientTlsFlags } from "./flag_file.ts";
 import {
   REQUEST_CLIENT_DEFAULTS,
   resolveRequestClientOptions,
@@ -34,6 +35,7 @@ Flags:
   --timeout S   seconds allowed to connect and for each reply (default: ${
     REQUEST_CLIENT_DEFAULTS.timeout / 1000
   })
+  --tls         speak TLS; --ca FILE trusts that CA (PEM), implies --tls
   -h, --help    show this help`;
 
 const EXPORT_FLAGS = {
@@ -42,6 +44,8 @@ const EXPORT_FLAGS = {
   host: { type: "string" },
   port: { type: "string" },
   timeout: { type: "string" },
+  tls: { type: "boolean" },
+  ca: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -90,6 +94,7 @@ export async function exportMain(args: string[]): Promise<number> {
   if (to < from) {
     throw new UsageError(`--to: expected at least --from (${from}), got ${to}`);
   }
+  const tls = await clientTlsFlags(values);
   let options;
   try {
     const host = text("host");
@@ -101,6 +106,7 @@ export async function exportMain(args: string[]): Promise<number> {
       timeout: timeout === undefined
         ? undefined
         : secondsFlag("--timeout", timeout),
+      tls,
     });
   } catch (error) {
     throw asUsageError(error, { hostname: "--host", port: "--port" });

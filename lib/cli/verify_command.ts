@@ -7,6 +7,8 @@
  */
 
 import { connectRequests } from "../client/request_client.ts";
+import type { ClientTlsOptions } from "../client/client_tls_options.ts";
+import { clientTlsFlags } from "./flag_file.ts";
 import {
   REQUEST_CLIENT_DEFAULTS,
   resolveRequestClientOptions,
@@ -45,7 +47,7 @@ Flags:
   --public-key HEX   the signer's Ed25519 public key, 64 hex digits, as the
                      operator publishes it (server.ts prints it at start)
   --from-server      ask the server for its key instead (PUBKEY on its request
-                     port; --host, --port (default ${REQUEST_CLIENT_DEFAULTS.port}), --timeout as
+                     port; --host, --port (default ${REQUEST_CLIENT_DEFAULTS.port}), --timeout, --tls, --ca as
                      for draws). A key from
                      the server being checked proves less than a published
                      one: only that the records are that server's, not that
@@ -73,6 +75,8 @@ const VERIFY_FLAGS = {
   host: { type: "string" },
   port: { type: "string" },
   timeout: { type: "string" },
+  tls: { type: "boolean" },
+  ca: { type: "string" },
   "mid-chain": { type: "boolean" },
   previous: { type: "string" },
   "max-numbers": { type: "string" },
@@ -135,8 +139,11 @@ export async function verifyMain(args: string[]): Promise<number> {
       "verify: --public-key HEX is needed (the operator's published key), or --from-server (see --help)",
     );
   }
+  if (!fromServer && values.tls === true) {
+    throw new UsageError("--tls: only with --from-server");
+  }
   if (!fromServer) {
-    for (const flag of ["host", "port", "timeout"] as const) {
+    for (const flag of ["host", "port", "timeout", "ca"] as const) {
       if (text(flag) !== undefined) {
         throw new UsageError(`--${flag}: only with --from-server`);
       }
@@ -172,7 +179,7 @@ export async function verifyMain(args: string[]): Promise<number> {
     host: text("host"),
     port: text("port"),
     timeout: text("timeout"),
-  });
+  }, await clientTlsFlags(values));
   let lines: DrawRecordLine[];
   try {
     lines = parseDrawRecordLines(input);
@@ -232,6 +239,7 @@ async function readInput(path: string | undefined): Promise<string> {
 /** The server's public key, from `PUBKEY` on its request port. */
 async function fetchKey(
   flags: { host?: string; port?: string; timeout?: string },
+  tls: true | ClientTlsOptions | undefined,
 ): Promise<KeySource> {
   let resolved;
   try {
@@ -245,6 +253,7 @@ async function fetchKey(
       timeout: flags.timeout === undefined
         ? undefined
         : secondsFlag("--timeout", flags.timeout),
+      tls,
     });
   } catch (error) {
     throw asUsageError(error, FLAG_OF);

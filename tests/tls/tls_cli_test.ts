@@ -429,3 +429,72 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=20) as ra
     .find((entry) => entry.event === "connection.served");
   assert.equal(served.peer, "192.0.2.5:5555");
 });
+
+Deno.test({
+  name:
+    `TLS: client export and verify --from-server reach a TLS request port with --ca${needs}`,
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const files = await makeCertificates(dir.path);
+  const key = `${dir.path}/signing.pem`;
+  const log = `${dir.path}/draws.sqlite`;
+  const made = await run(Deno.execPath(), ["run", SERVER_TS, "--keygen"], {
+    timeoutMs: 20_000,
+  });
+  assert.equal(made.code, 0, made.stderr);
+  const write = await run("sh", ["-c", `cat > '${key}'`], {
+    stdin: made.stdout,
+    timeoutMs: 5000,
+  });
+  assert.equal(write.code, 0, write.stderr);
+  await using server = await startServer([
+    "--tls-cert",
+    files.cert,
+    "--tls-key",
+    files.key,
+    "--request-port",
+    "0",
+    "--signing-key",
+    key,
+    "--draw-log",
+    log,
+  ], {
+    permissions: [
+      `--allow-read=${files.cert},${files.key},${key},${dir.path}`,
+      `--allow-write=${dir.path}`,
+    ],
+    hostDefault: true,
+  });
+  const tls = { caCerts: [files.caPem] };
+  const requests = await connectRequests({
+    hostname: "localhost",
+    port: server.requestPort!,
+    tls,
+  });
+  await requests.command(["RANDINT", "3", "1", "6", "SIGNED"]);
+  await requests.close();
+  const port = String(server.requestPort);
+  const exported = await client(
+    ["export", "--host", "localhost", "--port", port, "--ca", files.caCert],
+    files.caCert,
+  );
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.equal(exported.stdout.trim().split("\n").length, 1);
+  const verified = await run(Deno.execPath(), [
+    "run",
+    "--allow-net",
+    `--allow-read=${files.caCert}`,
+    CLIENT_TS,
+    "verify",
+    "--from-server",
+    "--host",
+    "localhost",
+    "--port",
+    port,
+    "--ca",
+    files.caCert,
+  ], { stdin: exported.stdout, timeoutMs: 30_000 });
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stdout + verified.stderr, /1 record/);
+});
