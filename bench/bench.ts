@@ -65,6 +65,7 @@ import {
   signedRatioLines,
   type SignedReport,
 } from "./_signed.ts";
+import { benchTls, tlsLines, type TlsReport } from "./_tls.ts";
 import {
   cpuSeconds,
   machineBusySeconds,
@@ -88,6 +89,8 @@ const { values: flags } = parseArgs({
     "no-requests": { type: "boolean", default: false },
     signed: { type: "boolean", default: false },
     "no-signed": { type: "boolean", default: false },
+    tls: { type: "boolean", default: false },
+    "no-tls": { type: "boolean", default: false },
     seconds: { type: "string" },
     warmup: { type: "string" },
     "deno-loader": { type: "boolean", default: false },
@@ -112,6 +115,9 @@ if (flags.help) {
                   SQLite commit timed in-process; verifications/s); with
                   --requests, both parts
   --no-signed     skip the signed draws part
+  --tls           only: randport with TLS against itself in plaintext and a
+                  Deno.listenTls ceiling (one stream, short connections)
+  --no-tls        skip the TLS part
   --seconds S     seconds measured per figure (default 2.4, --quick 1), in
                   rounds that take turns between the servers
   --warmup S      seconds before a server's first round counts (default 0.5)
@@ -131,7 +137,7 @@ const ROUND_WARMUP = 0.2;
 const REQUEST_ROUNDS = flags.quick ? 3 : 5;
 const REQUEST_SECONDS = flags.quick ? 0.4 : 1;
 /** Only some parts: --requests and --signed name the ones to run. */
-const ONLY = flags.requests || flags.signed;
+const ONLY = flags.requests || flags.signed || flags.tls;
 
 /** What a server sends. */
 interface Payload {
@@ -988,6 +994,15 @@ try {
           pieceSeconds: flags.quick ? 1 : 3,
           log,
         });
+    // TLS (README, TLS): what node:tls over Deno.listen costs.
+    const tls: TlsReport | undefined = flags["no-tls"] || (ONLY && !flags.tls)
+      ? undefined
+      : await benchTls({
+        root: ROOT,
+        rounds: REQUEST_ROUNDS,
+        seconds: REQUEST_SECONDS,
+        log,
+      });
     const ratio = ratios(rows);
     const goals = [
       ...(pushPort ? targets(rows, ratio) : []),
@@ -1008,6 +1023,7 @@ try {
           ratios: ratio,
           requestPort: requests,
           signed,
+          tls,
           targets: goals,
           loaderChecks: checks,
           skipped,
@@ -1029,6 +1045,7 @@ try {
       );
       if (requests) ratioLines.push(...requestPortRatioLines(requests));
       if (signed) ratioLines.push(...signedRatioLines(signed));
+      if (tls) ratioLines.push(...tlsLines(tls));
       console.log(
         [
           `randport benchmark: ${info.cpus} CPUs (${info.cpuModel}), ` +

@@ -18,6 +18,7 @@ import { ProxyHeaderError } from "../transport/proxy_header.ts";
 import type { StreamConn } from "../transport/stream_conn.ts";
 import { TlsHandshakeError } from "../transport/tls_terminator.ts";
 import { openConnection } from "../transport/transport_options.ts";
+import { TransportListener } from "../transport/transport_listener.ts";
 import {
   type RequestServerOptions,
   type ResolvedRequestOptions,
@@ -129,7 +130,7 @@ class Server implements RequestServer {
   };
   readonly finished: Promise<void>;
   readonly #options: ResolvedRequestOptions;
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: TransportListener;
   readonly #conns = new Set<StreamConn>();
   /**
    * Every connection's deadline, checked by one timer for them all: a timer
@@ -151,12 +152,11 @@ class Server implements RequestServer {
     this.#commands = options.metrics && new CommandMetrics(options.metrics);
     this.#signer = options.signing &&
       new Signer(options.signing.key, options.signing.ledger);
-    this.#listener = Deno.listen({
+    this.#listener = new TransportListener({
       hostname: options.hostname,
       port: options.port,
-      // Only when asked: without --unstable-net, Deno exits on it.
-      ...(options.reusePort ? { reusePort: true } : {}),
-    });
+      reusePort: options.reusePort,
+    }, options.transport);
     this.addr = this.#listener.addr;
     // Its period bounds how late a deadline is enforced.
     const shortest = Math.min(
@@ -202,7 +202,7 @@ class Server implements RequestServer {
     const handlers = new Set<Promise<void>>();
     let id = 0;
     while (!this.#stopping) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -236,7 +236,7 @@ class Server implements RequestServer {
     }
   }
 
-  async #handle(accepted: Deno.TcpConn, id: number): Promise<void> {
+  async #handle(accepted: Deno.Conn, id: number): Promise<void> {
     const options = this.#options;
     let conn: StreamConn = accepted;
     const watched: Watched = { conn, deadline: Infinity };

@@ -31,6 +31,7 @@ import {
   openConnection,
   type ResolvedTransport,
 } from "../transport/transport_options.ts";
+import { TransportListener } from "../transport/transport_listener.ts";
 import { ProxyHeaderError } from "../transport/proxy_header.ts";
 import { TlsHandshakeError } from "../transport/tls_terminator.ts";
 import { registerServerMetrics } from "./_server_metrics.ts";
@@ -87,7 +88,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function listen(options: ResolvedServeOptions): Deno.TcpListener {
+function listen(options: ResolvedServeOptions): TransportListener {
   try {
     return listenAnywhere(options);
   } catch (error) {
@@ -99,19 +100,20 @@ function listen(options: ResolvedServeOptions): Deno.TcpListener {
   }
 }
 
-function listenAnywhere(options: ResolvedServeOptions): Deno.TcpListener {
-  const { hostname, port, backlog: tcpBacklog } = options;
-  // Only when asked: without --unstable-net, Deno exits the process on it.
-  const reuse = options.reusePort ? { reusePort: true } : {};
-  if (hostname !== undefined) {
-    return Deno.listen({ hostname, port, tcpBacklog, ...reuse });
-  }
+function listenAnywhere(options: ResolvedServeOptions): TransportListener {
+  const { hostname, port, backlog: tcpBacklog, reusePort } = options;
+  const at = (host: string) =>
+    new TransportListener(
+      { hostname: host, port, tcpBacklog, reusePort },
+      options.transport,
+    );
+  if (hostname !== undefined) return at(hostname);
   try {
-    return Deno.listen({ hostname: "::", port, tcpBacklog, ...reuse });
+    return at("::");
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) throw error;
     // No IPv6 on this host: fall back to every IPv4 interface.
-    return Deno.listen({ hostname: "0.0.0.0", port, tcpBacklog, ...reuse });
+    return at("0.0.0.0");
   }
 }
 
@@ -134,7 +136,7 @@ class Server implements RandportServer {
   readonly metrics: MetricsServer | undefined;
   readonly finished: Promise<void>;
   readonly #options: ResolvedServeOptions;
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: TransportListener;
   readonly #budget: ConnectionBudget;
   readonly #connections = new Set<Connection>();
   readonly #bufferBytes: number;
@@ -276,7 +278,7 @@ class Server implements RandportServer {
   async #acceptLoop(): Promise<void> {
     let ordinal = 0;
     while (!this.#stopping) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -346,7 +348,7 @@ class Server implements RandportServer {
   }
 
   /** Turns a client away at the connection limit; the reply is one write. */
-  async #reject(conn: Deno.TcpConn): Promise<void> {
+  async #reject(conn: Deno.Conn): Promise<void> {
     this.stats.rejected++;
     try {
       await conn.write(BUSY_REPLY);

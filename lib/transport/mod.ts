@@ -23,3 +23,4 @@ export * from "./trusted_proxies.ts";
 export * from "./read_proxy_header.ts";
 export * from "./tls_terminator.ts";
 export * from "./transport_options.ts";
+export * from "./transport_listener.ts";

@@ -132,7 +132,9 @@ function secureContext(
  */
 export class TlsTerminator {
   #context: SecureContext;
+  #certificate: TlsCertificate;
   readonly #handshakeTimeout: number;
+  readonly #reloaded = new Set<() => void>();
 
   /**
    * Checks the certificate and key.
@@ -144,6 +146,7 @@ export class TlsTerminator {
    */
   constructor(certificate: TlsCertificate, options: TlsTerminatorOptions = {}) {
     this.#context = secureContext(certificate, "tls");
+    this.#certificate = { cert: certificate.cert, key: certificate.key };
     const timeout = options.handshakeTimeout ?? 10000;
     if (!(timeout > 0 && timeout <= 2 ** 31 - 1)) {
       throw new OptionError(
@@ -163,6 +166,63 @@ export class TlsTerminator {
    */
   reload(certificate: TlsCertificate): void {
     this.#context = secureContext(certificate, "tls");
+    this.#certificate = { cert: certificate.cert, key: certificate.key };
+    for (const listener of this.#reloaded) listener();
+  }
+
+  /** The certificate and key in use now. */
+  get certificate(): TlsCertificate {
+    return this.#certificate;
+  }
+
+  /**
+   * Calls `listener` after each `reload` (a `TransportListener` then
+   * reopens its rustls socket with the new certificate).
+   *
+   * @param listener Called with nothing, after the new pair is in place.
+   * @returns A function that unsubscribes.
+   */
+  onReload(listener: () => void): () => void {
+    this.#reloaded.add(listener);
+    return () => this.#reloaded.delete(listener);
+  }
+
+  /**
+   * Completes the handshake of a connection that `Deno.listenTls` accepted
+   * (rustls), within the handshake timeout.
+   *
+   * @param conn The accepted TLS connection.
+   * @returns The same connection, handshaken.
+   * @throws {TlsHandshakeError} When it fails or times out; `conn` is
+   * closed then.
+   */
+  async handshake(conn: Deno.TlsConn): Promise<Deno.TlsConn> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new TlsHandshakeError(
+            `timed out after ${this.#handshakeTimeout / 1000} s`,
+          ),
+        );
+      }, this.#handshakeTimeout);
+    });
+    const done = conn.handshake();
+    done.catch(() => {});
+    try {
+      await Promise.race([done, late]);
+      return conn;
+    } catch (error) {
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+      if (error instanceof TlsHandshakeError) throw error;
+      throw new TlsHandshakeError(describe(error), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

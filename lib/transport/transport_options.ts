@@ -124,7 +124,9 @@ function checkList(field: string, value: unknown): string[] {
 
 /**
  * Takes a connection just accepted through its transport: the PROXY
- * header first (the header comes before the TLS handshake), then TLS.
+ * header first (the header comes before the TLS handshake), then TLS: the
+ * handshake of a `Deno.TlsConn` that a `TransportListener` with
+ * TLS accepted, or node:tls over the connection after a PROXY header.
  *
  * @example Usage
  * ```ts ignore
@@ -153,7 +155,13 @@ export async function openConnection(
     if (transport.proxy) {
       opened = await readProxyHeader(conn, transport.proxy);
     }
-    if (transport.tls) opened = await transport.tls.accept(opened);
+    if (transport.tls) {
+      // Without a PROXY header, the listener is rustls's (TransportListener):
+      // its connections only need their handshake.
+      opened = transport.proxy
+        ? await transport.tls.accept(opened)
+        : await transport.tls.handshake(conn as Deno.TlsConn);
+    }
     return opened;
   } catch (error) {
     try {

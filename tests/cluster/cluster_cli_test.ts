@@ -236,8 +236,9 @@ Deno.test("workers: what --workers needs is said in one line", async () => {
       "off",
       ...args,
     ], { timeoutMs: 20_000 });
+  // deno.json turns unstable net on; without the config it is off.
   assertOneLineError(
-    await serve([`--allow-read=${LIB}`], ["--workers", "2"]),
+    await serve(["--no-config", `--allow-read=${LIB}`], ["--workers", "2"]),
     2,
     /--workers: .*run with --unstable-net/,
   );
