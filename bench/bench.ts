@@ -723,7 +723,7 @@ function targets(
       list.push({
         name: `${id}: 2 workers / 1 worker`,
         value: two.rate / one.rate,
-        goal: "(report)",
+        goal: "none: reported",
         met: undefined,
         note:
           `${navigator.hardwareConcurrency} cores here, shared with the load generator`,
@@ -768,7 +768,7 @@ function describeTargets(list: Target[]): string {
     const verdict = t.met === undefined ? "n/a " : t.met ? "MET " : "MISS";
     const value = t.value === undefined
       ? "—"
-      : t.goal.endsWith("x")
+      : t.goal.endsWith("x") || t.name.includes(" / ")
       ? `${fixed(t.value, 2)}x`
       : String(t.value);
     return `  ${verdict} ${t.name}: ${value} (goal ${t.goal})` +
