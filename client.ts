@@ -7,16 +7,14 @@
 import denoJson from "./deno.json" with { type: "json" };
 import {
   asUsageError,
-  checkDrawFormat,
   choiceFlag,
   clientTlsFlags,
   createColors,
   DRAW_COMMANDS,
-  drawRequest,
+  drawMain,
   emptyPayloadNote,
   errorHint,
   exportMain,
-  formatDraws,
   formatHistogram,
   formatStats,
   hostFlag,
@@ -27,25 +25,24 @@ import {
   type NumberSink,
   onStopSignals,
   parseFlags,
+  rangeFlag,
   ReadProgress,
   readSession,
   runMain,
   secondsFlag,
-  splitDrawArgs,
+  terminalWidth,
   UsageError,
   verifyMain,
   writeText,
 } from "./lib/cli/mod.ts";
 import {
-  connectRequests,
   FETCH_DEFAULTS,
   FETCH_LIMITS,
   REQUEST_CLIENT_DEFAULTS,
   resolveFetchOptions,
-  resolveRequestClientOptions,
 } from "./lib/client/mod.ts";
 import { RandportError } from "./lib/errors/mod.ts";
-import { type NumberRange, StreamStats } from "./lib/stats/mod.ts";
+import { StreamStats } from "./lib/stats/mod.ts";
 import { PAYLOAD_FORMATS } from "./lib/wire/mod.ts";
 
 /** The flag of every option the command line sets, for error messages. */
@@ -153,208 +150,6 @@ const FLAGS = {
 /** Numbers read without the payload ending before the stream note. */
 const LONG_READ = 100_000;
 
-function rangeFlag(flag: string, value: string): NumberRange {
-  const match = /^(-?\d+)\.\.(-?\d+)$/.exec(value);
-  if (!match) {
-    throw new UsageError(
-      `${flag}: expected MIN..MAX, such as 1..100, got ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-  const min = integerFlag(flag, match[1]);
-  const max = integerFlag(flag, match[2]);
-  if (min > max) {
-    throw new UsageError(
-      `${flag}: expected MIN <= MAX, got ${JSON.stringify(value)}`,
-    );
-  }
-  return { min, max };
-}
-
-/** Stdout's width in columns; 80 when it cannot be told. */
-function terminalWidth(): number {
-  try {
-    return Deno.consoleSize().columns || 80;
-  } catch {
-    return 80; // Not a console after all (e.g. a pipe on Windows).
-  }
-}
-
-/** The flags of the draw subcommands. */
-const DRAW_FLAGS = {
-  host: { type: "string" },
-  port: { type: "string" },
-  timeout: { type: "string" },
-  format: { type: "string" },
-  unique: { type: "boolean" },
-  alphabet: { type: "string" },
-  seed: { type: "string" },
-  repeat: { type: "string" },
-  stats: { type: "boolean" },
-  histogram: { type: "boolean" },
-  range: { type: "string" },
-  quiet: { type: "boolean", short: "q" },
-  tls: { type: "boolean" },
-  ca: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** The most draws one `--repeat` asks for. */
-const MAX_REPEAT = 1_000_000;
-
-/** `deno task client COMMAND ARG... [flags]`: one draw, or --repeat N. */
-async function drawMain(args: string[]): Promise<number> {
-  const split = splitDrawArgs(args, DRAW_FLAGS);
-  const values = parseFlags(split.flags, DRAW_FLAGS);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const text = (name: keyof typeof DRAW_FLAGS) => {
-    const value = values[name];
-    return typeof value === "string" ? value : undefined;
-  };
-  const request = drawRequest(split.name, split.positionals, {
-    unique: values.unique === true,
-    alphabet: text("alphabet"),
-    seed: text("seed"),
-  });
-  const host = text("host");
-  const port = text("port");
-  const timeout = text("timeout");
-  const options = {
-    hostname: host === undefined ? undefined : hostFlag("--host", host),
-    port: port === undefined
-      ? undefined
-      : integerFlag("--port", port, FETCH_LIMITS.port),
-    timeout: timeout === undefined
-      ? undefined
-      : secondsFlag("--timeout", timeout),
-    tls: await clientTlsFlags(values),
-  };
-  let resolved;
-  try {
-    resolved = resolveRequestClientOptions(options);
-  } catch (error) {
-    throw asUsageError(error, FLAG_OF);
-  }
-  const repeatText = text("repeat");
-  const repeat = repeatText === undefined
-    ? 1
-    : integerFlag("--repeat", repeatText, { min: 1, max: MAX_REPEAT });
-  if (repeatText !== undefined && typeof values.seed === "string") {
-    throw new UsageError(
-      "--repeat: with --seed every draw would be the same; vary the seed instead",
-    );
-  }
-  const summary = values.stats === true || values.histogram === true;
-  if (summary && request.kind !== "integers") {
-    throw new UsageError(
-      `--${
-        values.stats ? "stats" : "histogram"
-      }: only with randint and sequence`,
-    );
-  }
-  if (summary && text("format") !== undefined) {
-    throw new UsageError(
-      "--format: only for printed numbers; --stats and --histogram print a summary",
-    );
-  }
-  const rangeText = text("range");
-  if (rangeText !== undefined && !summary) {
-    throw new UsageError("--range: only with --stats or --histogram");
-  }
-  const format = checkDrawFormat(text("format"), {
-    kind: request.kind,
-    name: split.name,
-  });
-  const range = rangeText === undefined
-    ? request.range
-    : rangeFlag("--range", rangeText);
-
-  const interrupt = new AbortController();
-  onStopSignals(() => interrupt.abort(), { signals: ["SIGINT"] });
-  const bytes = request.kind === "bytes";
-  let draws: (number | string)[][] | Uint8Array[];
-  try {
-    const client = await connectRequests({
-      ...resolved,
-      signal: interrupt.signal,
-    });
-    try {
-      // Every call is made before any reply is awaited: the client writes
-      // them together, one pipeline.
-      const calls = Array.from(
-        { length: repeat },
-        () => client.command(request.args, { bytes }),
-      );
-      // UUID without a count replies with one string, not an array of one.
-      draws = (await Promise.all(calls)).map((reply) =>
-        Array.isArray(reply) || reply instanceof Uint8Array ? reply : [reply]
-      ) as typeof draws;
-    } finally {
-      await client.close();
-    }
-  } catch (error) {
-    if (interrupt.signal.aborted) {
-      console.error("randport client: interrupted");
-      return 130;
-    }
-    if (error instanceof RandportError) {
-      const where = { hostname: resolved.hostname, port: resolved.port };
-      if (error.code === "server-error") {
-        // The server names the argument at fault: the user's to fix.
-        throw new UsageError(
-          `the server refused ${split.name}: ${
-            error.message.replace(/^ERR /, "")
-          } (see --help)`,
-        );
-      }
-      throw new Error(
-        `${error.message}; ${
-          errorHint(error.code, { ...where, requestPort: true })
-        }`,
-      );
-    }
-    throw error;
-  }
-  try {
-    if (summary) {
-      const stats = new StreamStats({ range });
-      for (const draw of draws as number[][]) stats.add(draw);
-      const stdoutTerminal = Deno.stdout.isTerminal();
-      const colors = createColors({
-        enabled: !Deno.noColor && stdoutTerminal,
-      });
-      const parts = [];
-      if (values.histogram) {
-        parts.push(formatHistogram(stats, {
-          width: stdoutTerminal ? terminalWidth() : 80,
-          colors,
-        }));
-      }
-      if (values.stats) parts.push(formatStats(stats, { colors }));
-      await writeText(Deno.stdout, parts.join("\n"));
-      return 0;
-    }
-    const output = formatDraws(draws, format, {
-      kind: request.kind,
-      repeated: repeatText !== undefined,
-    });
-    if (typeof output === "string") await writeText(Deno.stdout, output);
-    else {
-      for (let offset = 0; offset < output.length;) {
-        offset += await Deno.stdout.write(output.subarray(offset));
-      }
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.BrokenPipe) return 0; // e.g. `| head`
-    throw error;
-  }
-  return 0;
-}
-
 async function main(): Promise<number> {
   // A first word that is no flag is a draw subcommand of the request port.
   const first = Deno.args[0];
@@ -368,7 +163,7 @@ async function main(): Promise<number> {
   if (first === "verify") return await verifyMain(Deno.args.slice(1));
   if (first === "export") return await exportMain(Deno.args.slice(1));
   if (first !== undefined && !first.startsWith("-")) {
-    return await drawMain(Deno.args);
+    return await drawMain(Deno.args, { help: HELP });
   }
   const values = parseFlags(Deno.args, FLAGS);
   if (values.help) {

@@ -254,3 +254,40 @@ export function choiceFlag<T extends string>(
   }
   return value as T;
 }
+
+/**
+ * Reads a `MIN..MAX` flag (`--range 1..100`): two integers, MIN <= MAX.
+ *
+ * @example Usage
+ * ```ts
+ * import { rangeFlag } from "./flags.ts";
+ *
+ * console.log(rangeFlag("--range", "-5..5")); // { min: -5, max: 5 }
+ * ```
+ *
+ * @param flag The flag's name, for the message.
+ * @param value What the user typed.
+ * @returns The range.
+ * @throws {UsageError} Naming the flag when it is not MIN..MAX.
+ */
+export function rangeFlag(
+  flag: string,
+  value: string,
+): { min: number; max: number } {
+  const match = /^(-?\d+)\.\.(-?\d+)$/.exec(value);
+  if (!match) {
+    throw new UsageError(
+      `${flag}: expected MIN..MAX, such as 1..100, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  const min = integerFlag(flag, match[1]);
+  const max = integerFlag(flag, match[2]);
+  if (min > max) {
+    throw new UsageError(
+      `${flag}: expected MIN <= MAX, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { min, max };
+}

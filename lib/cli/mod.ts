@@ -27,6 +27,8 @@ export * from "./stats_report.ts";
 export * from "./stop_signals.ts";
 export * from "./usage_error.ts";
 export * from "./draw_command.ts";
+export * from "./draw_main.ts";
+export * from "./terminal_width.ts";
 export * from "./draw_output.ts";
 export * from "./verify_command.ts";
 export * from "./export_command.ts";
