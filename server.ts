@@ -743,8 +743,11 @@ async function clusterMain(
     );
   }
   const code = new URL("./lib/", import.meta.url);
+  // A compiled executable's modules are embedded (a deno-compile-* path),
+  // and read without a permission.
+  const embedded = code.pathname.includes("/deno-compile-");
   if (
-    code.protocol === "file:" &&
+    code.protocol === "file:" && !embedded &&
     Deno.permissions.querySync({ name: "read", path: code }).state !==
       "granted"
   ) {
