@@ -37,3 +37,6 @@ export * from "./distinct_integers.ts";
 export * from "./random_integer.ts";
 export * from "./seed_source.ts";
 export * from "./shuffle.ts";
+export * from "./random_bytes.ts";
+export * from "./random_uuid.ts";
+export * from "./random_string.ts";

@@ -386,7 +386,9 @@ class Server implements RequestServer {
           // request is run: a client that pipelines and never reads holds
           // no more than this.
           if (writer.length >= options.maxPendingBytes) {
-            await writeAll(watched, writer.take(), options.writeTimeout);
+            // A view, not a copy: nothing is written to the writer until
+            // this write is done.
+            await writeAll(watched, writer.takeView(), options.writeTimeout);
             // The wait was the client's, not the next request's.
             if (commands) lap = performance.now();
           }
@@ -408,7 +410,7 @@ class Server implements RequestServer {
           session.quit = true;
         }
         if (writer.length > 0) {
-          await writeAll(watched, writer.take(), options.writeTimeout);
+          await writeAll(watched, writer.takeView(), options.writeTimeout);
         }
         this.#busy.delete(conn);
         if (this.#stopping) break;

@@ -62,3 +62,56 @@ Deno.test("ReplyWriter: grows for large replies; take() starts afresh", () => {
   writer.simple("PONG");
   assert.equal(decoder.decode(writer.take()), "+PONG\r\n");
 });
+
+Deno.test("ReplyWriter: integers and array headers are their digits, on both sides of the pre-encoded table", () => {
+  const values = [
+    0,
+    -0,
+    1,
+    9,
+    10,
+    99,
+    100,
+    999,
+    1000,
+    9998,
+    9999,
+    10000,
+    10001,
+    -1,
+    -9999,
+    -10000,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+  ];
+  for (const n of values) {
+    assert.equal(written(2, (w) => w.integer(n)), `:${n}\r\n`, String(n));
+  }
+  for (const n of [0, -0, 1, 9, 10, 99, 100, 12345, 2 ** 31 - 1, -1]) {
+    assert.equal(written(2, (w) => w.arrayHeader(n)), `*${n}\r\n`, String(n));
+  }
+});
+
+Deno.test("ReplyWriter: takeView() gives the bytes take() would, without a copy, and starts afresh", () => {
+  const writer = new ReplyWriter();
+  writer.simple("PONG");
+  writer.integer(7);
+  const view = writer.takeView();
+  assert.equal(decoder.decode(view), "+PONG\r\n:7\r\n");
+  assert.equal(writer.length, 0);
+  // The next reply is written over it: the view is the writer's buffer.
+  writer.simple("OK");
+  assert.equal(decoder.decode(view.subarray(0, 5)), "+OK\r\n");
+  assert.equal(decoder.decode(writer.takeView()), "+OK\r\n");
+  // A big reply's buffer is let go, as take() does.
+  writer.arrayHeader(100_000);
+  for (let i = 0; i < 100_000; i++) writer.integer(i);
+  const big = writer.takeView();
+  assert.ok(decoder.decode(big).endsWith(":99999\r\n"));
+  writer.simple("PONG");
+  assert.ok(decoder.decode(big).endsWith(":99999\r\n"));
+  assert.equal(decoder.decode(writer.takeView()), "+PONG\r\n");
+});

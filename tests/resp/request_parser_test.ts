@@ -176,3 +176,58 @@ Deno.test("RequestParser: an inline line sent byte by byte comes out whole, once
   assert.equal(request[1], "x".repeat(60_000));
   assert.equal(parser.pendingBytes, 0);
 });
+
+Deno.test("RequestParser: lengths read from the bytes as from text: leading zeros, 15 digits at most, -1 only for arrays", () => {
+  assert.deepEqual(parseAll("*01\r\n$0004\r\nPING\r\n"), [["PING"]]);
+  assert.deepEqual(parseAll("*-1\r\n*1\r\n$4\r\nPING\r\n"), [["PING"]]);
+  assert.equal(
+    protocolError(`*1\r\n$${"0".repeat(16)}\r\n`),
+    "Protocol error: invalid bulk length",
+  );
+  assert.equal(
+    protocolError("*-2\r\n"),
+    "Protocol error: invalid multibulk length",
+  );
+  assert.equal(
+    protocolError("*+1\r\n"),
+    "Protocol error: invalid multibulk length",
+  );
+  assert.equal(
+    protocolError("*1 \r\n"),
+    "Protocol error: invalid multibulk length",
+  );
+  assert.equal(
+    protocolError("*\r\n"),
+    "Protocol error: invalid multibulk length",
+  );
+  // As UTF-8 decoding read it: a leading byte order mark was dropped.
+  const bom = new Uint8Array([0x2a, 0xef, 0xbb, 0xbf, 0x31, 0x0d, 0x0a]);
+  assert.deepEqual(
+    parseAll(new Uint8Array([...bom, ...encoder.encode("$4\r\nPING\r\n")])),
+    [["PING"]],
+  );
+});
+
+Deno.test("RequestParser (binary): short arguments come out byte for byte, however many share a hash slot", () => {
+  const parser = new RequestParser({ binary: true });
+  const args = fc.array(fc.uint8Array({ maxLength: 20 }), {
+    minLength: 1,
+    maxLength: 8,
+  });
+  fc.assert(
+    fc.property(fc.array(args, { minLength: 1, maxLength: 20 }), (requests) => {
+      const bytes: number[] = [];
+      for (const request of requests) {
+        bytes.push(...encoder.encode(`*${request.length}\r\n`));
+        for (const arg of request) {
+          bytes.push(...encoder.encode(`$${arg.length}\r\n`), ...arg, 13, 10);
+        }
+      }
+      const expected = requests.map((request) =>
+        request.map((arg) => String.fromCharCode(...arg))
+      );
+      assert.deepEqual(parser.push(new Uint8Array(bytes)), expected);
+    }),
+    { numRuns: 300 },
+  );
+});
