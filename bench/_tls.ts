@@ -7,9 +7,10 @@
  * - short connections: 8 clients at a time, each a full handshake, the
  *   classic payload and a close, connections/s.
  *
- * randport's TLS is node:tls over the connection Deno.listen accepted (it
- * has to be: a PROXY header comes before the handshake, and SIGHUP swaps
- * the certificate), so the ceiling shows what rustls alone would give.
+ * randport's TLS is node:tls over the connection Deno.listen accepted (a
+ * PROXY header comes before the handshake, SIGHUP swaps the certificate,
+ * and a Deno.listenTls connection cannot be closed before its handshake
+ * ends), so the ceiling shows what rustls alone would give.
  *
  * @module
  */

@@ -16,6 +16,8 @@
  *   (Math.random, Array.join, TextEncoder); a stream is one write per 10
  *   numbers, the classic payload repeated. "tutorial, batched" writes 4096
  *   numbers per write instead, to show how much of the gap is batching.
+ *   "tutorial Deno, lingering" (short connections) adds randport's linger
+ *   and nothing else (`--linger`): what the linger costs Deno itself.
  * - ceiling: bench/ceiling_server.ts, a Deno server writing one constant,
  *   pre-filled buffer in the same chunks: the I/O ceiling.
  * - C: bench/c/epoll_server.c (short connections) and
@@ -171,6 +173,7 @@ type Subject =
   | "nolinger"
   | "workers"
   | "tutorial"
+  | "tutlinger"
   | "batched"
   | "ceiling"
   | "unvalidated"
@@ -181,6 +184,7 @@ const SUBJECT_NAMES: Record<Subject, string> = {
   nolinger: "randport, no linger",
   workers: "randport, 2 workers",
   tutorial: "tutorial Deno",
+  tutlinger: "tutorial Deno, lingering",
   batched: "tutorial, batched",
   ceiling: "I/O ceiling",
   unvalidated: "I/O ceiling, unvalidated",
@@ -329,6 +333,7 @@ function serverCommand(
         marker: "server.ts",
       };
     case "tutorial":
+    case "tutlinger":
     case "batched":
     case "ceiling":
     case "unvalidated": {
@@ -337,6 +342,7 @@ function serverCommand(
         : "tutorial";
       const script = `${ROOT}bench/${name}_server.ts`;
       if (subject === "batched") args.push("--batch", "4096");
+      if (subject === "tutlinger") args.push("--linger");
       return {
         command: [deno, "run", "--allow-net", script, "--port", "0", ...args],
         marker: `${name}_server.ts`,
@@ -664,6 +670,7 @@ function ratios(
     for (
       const subject of [
         "tutorial",
+        "tutlinger",
         "batched",
         "ceiling",
         "unvalidated",
@@ -713,6 +720,17 @@ function targets(
         value: withoutLinger,
         goal: ">= 1.0x",
         met: withoutLinger >= 1,
+      });
+    }
+    const tutorial = findRow(rows, id, "tutorial");
+    const lingering = findRow(rows, id, "tutlinger");
+    if (tutorial && lingering && tutorial.rate > 0) {
+      list.push({
+        name: `${id}: tutorial lingering / tutorial conn/s`,
+        value: lingering.rate / tutorial.rate,
+        goal: "none: reported",
+        met: undefined,
+        note: "the same linger in the tutorial server: what it costs Deno",
       });
     }
   }
@@ -809,8 +827,11 @@ async function runAll(native: NativeBuild) {
     const extra: Subject[] = scenario.id === "csv-1" && !flags.quick
       ? ["batched", "unvalidated"]
       : [];
-    // What waiting for the client's close (PROTOCOL.md, step 4) costs.
-    const linger: Subject[] = scenario.kind === "conn" ? ["nolinger"] : [];
+    // What waiting for the client's close (PROTOCOL.md, step 4) costs,
+    // randport and the tutorial server alike.
+    const linger: Subject[] = scenario.kind === "conn"
+      ? ["nolinger", "tutlinger"]
+      : [];
     // One worker against two, where there is load to share.
     const workers: Subject[] = scenario.clients > 1 ? ["workers"] : [];
     const result = await measureScenario(
@@ -1036,6 +1057,9 @@ try {
       const streams = rows.filter((r) => r.kind === "stream");
       const ratioLines = Object.entries(ratio).map(([id, r]) =>
         `  ${id.padEnd(9)} vs tutorial ${fixed(r.tutorial, 2)}x, ` +
+        (r.tutlinger
+          ? `vs tutorial lingering ${fixed(r.tutlinger, 2)}x, `
+          : "") +
         (r.batched ? `vs tutorial batched ${fixed(r.batched, 2)}x, ` : "") +
         `vs I/O ceiling ${fixed(r.ceiling, 2)}x, ` +
         (r.unvalidated

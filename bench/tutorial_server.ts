@@ -9,9 +9,14 @@
  * byte (`writeAll`, as `@std/io` has it), because `conn.write` may write
  * only part of a buffer and the benchmark validates every payload.
  *
+ * `--linger` adds randport's linger (PROTOCOL.md §1, step 4) and nothing
+ * else: after the payload, half-close and read until the client closes (no
+ * timeout: the benchmark's clients always close). It shows what waiting for
+ * the client's close costs Deno itself, whoever writes the server.
+ *
  * ```sh
  * deno run --allow-net bench/tutorial_server.ts --port 0 [--stream]
- *   [--count N] [--min N] [--max N] [--format csv|lines]
+ *   [--count N] [--min N] [--max N] [--format csv|lines] [--linger]
  * ```
  *
  * @module
@@ -28,6 +33,7 @@ const { values } = parseArgs({
     format: { type: "string", default: "csv" },
     stream: { type: "boolean", default: false },
     batch: { type: "string", default: "10" },
+    linger: { type: "boolean", default: false },
   },
 });
 const batch = Number(values.batch);
@@ -36,6 +42,7 @@ const min = Number(values.min);
 const max = Number(values.max);
 const lines = values.format === "lines";
 const encoder = new TextEncoder();
+const discard = new Uint8Array(4096);
 
 function randomNumber(): number {
   return min + Math.floor(Math.random() * (max - min + 1));
@@ -55,6 +62,14 @@ async function handle(conn: Deno.Conn): Promise<void> {
       const text = lines ? numbers.map((n) => `${n}\n`).join("") : numbers
         .join(",");
       await writeAll(conn, encoder.encode(text));
+      if (values.linger) {
+        // As randport's #linger does it.
+        const halfClosed = conn.closeWrite().catch(() => {});
+        while (await conn.read(discard) !== null) {
+          // Discard what the client sent.
+        }
+        await halfClosed;
+      }
       return;
     }
     for (let first = true;; first = false) {

@@ -149,10 +149,10 @@ function tlsProblem(error: TlsFailure, target: string, host: string): string {
       JSON.stringify(host)
     } (connect by a name the certificate carries)`;
   }
-  if (/Expired/.test(message)) {
+  if (/Expired|certificate expired/i.test(message)) {
     return `TLS: the certificate of ${target} has expired`;
   }
-  if (/NotValidYet/.test(message)) {
+  if (/NotValidYet|not valid yet/i.test(message)) {
     return `TLS: the certificate of ${target} is not valid yet`;
   }
   if (/corrupt message|InvalidContentType|wrong version/i.test(message)) {

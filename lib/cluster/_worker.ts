@@ -60,6 +60,7 @@ function failure(error: unknown): ListenFailure | undefined {
 }
 
 let server: RandportServer | undefined;
+let logger: ServerLogger | undefined;
 let registry: MetricsRegistry | undefined;
 let tls: TlsTerminator | undefined;
 
@@ -76,7 +77,7 @@ function start(message: StartMessage): void {
         ...options.requests,
         tls: message.tls?.requests ? tls : undefined,
       },
-      logger: workerLogger(
+      logger: logger = workerLogger(
         stderrLogger(message.log.level, { format: message.log.format }),
         index,
       ),
@@ -133,8 +134,19 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       });
       break;
     case "reload-tls":
-      // Checked by the coordinator first: this cannot fail on a good pair.
-      tls?.reload(message.certificate);
+      // Checked by the coordinator first; should this worker still fail to
+      // reopen a socket with it, it keeps serving with the old pair.
+      try {
+        tls?.reload(message.certificate);
+      } catch (error) {
+        logger?.log(
+          "error",
+          `TLS certificate not reloaded here, the old one stays: ${
+            error instanceof Error ? error.message : error
+          }`,
+          { event: "tls.reload_failed", error: String(error) },
+        );
+      }
       break;
   }
 };

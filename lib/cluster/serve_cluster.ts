@@ -28,6 +28,7 @@ import {
   type TlsCertificate,
   TlsTerminator,
 } from "../transport/tls_terminator.ts";
+import { TrustedProxies } from "../transport/trusted_proxies.ts";
 import type { FromWorker, ListenFailure, ToWorker } from "./_messages.ts";
 import type { ClusterOptions } from "./cluster_options.ts";
 
@@ -142,16 +143,24 @@ class WorkerHandle {
     this.worker.postMessage(message);
   }
 
-  /** The worker's metrics text, or "" if it does not answer in time. */
+  /** The last metrics text the worker sent. */
+  #last = "";
+
+  /**
+   * The worker's metrics text; if it does not answer in time, the last one
+   * it sent, so that summed counters never go down (Prometheus would take
+   * that for a restart).
+   */
   render(timeout: number): Promise<string> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        resolve("");
+        resolve(this.#last);
       }, timeout);
       this.#pending.set(id, (text) => {
         clearTimeout(timer);
+        this.#last = text;
         resolve(text);
       });
       this.send({ type: "render", id });
@@ -227,6 +236,23 @@ export async function serveCluster(
     : new ClientBudget(perClient, { addresses });
   const ordinals = new SharedCounter();
   const requestIds = new SharedCounter();
+  // What crosses to a worker is copied: class instances lose their class,
+  // so trusted proxies go as their list of entries.
+  const entries = (proxy: typeof options.serve.proxyProtocol) =>
+    proxy && {
+      ...proxy,
+      trusted: proxy.trusted instanceof TrustedProxies
+        ? proxy.trusted.entries
+        : proxy.trusted,
+    };
+  const plain = {
+    ...options.serve,
+    proxyProtocol: entries(options.serve.proxyProtocol),
+  };
+  const plainRequests = options.serve.requests && {
+    ...options.serve.requests,
+    proxyProtocol: entries(options.serve.requests.proxyProtocol),
+  };
   const url = new URL("./_worker.ts", import.meta.url);
   const pool: WorkerHandle[] = [];
   const start = (index: number, push: number, requests?: number) => {
@@ -236,10 +262,9 @@ export async function serveCluster(
       type: "start",
       index,
       serve: {
-        ...options.serve,
+        ...plain,
         port: push,
-        requests: options.serve.requests &&
-          { ...options.serve.requests, port: requests },
+        requests: plainRequests && { ...plainRequests, port: requests },
       },
       tls: options.tls,
       log: { level, format },
@@ -295,9 +320,10 @@ export async function serveCluster(
       const requests = results[0].requestStats &&
         sum(results.map((result) => result.requestStats!));
       const { accepted, completed, dropped, timedOut, rejected } = push;
+      const { proxyFailures, tlsFailures } = push;
       logger.log(
         "info",
-        `stopped, ${workers} workers together: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy`,
+        `stopped, ${workers} workers together: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy, ${proxyFailures} bad PROXY headers, ${tlsFailures} failed TLS handshakes`,
         {
           event: "cluster.stopped",
           workers,
@@ -306,6 +332,8 @@ export async function serveCluster(
           dropped,
           timedOut,
           rejected,
+          proxyFailures,
+          tlsFailures,
         },
       );
       await metrics?.shutdown();

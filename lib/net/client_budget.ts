@@ -26,19 +26,60 @@ export interface ClientBudgetOptions {
   shared?: SharedArrayBuffer;
 }
 
+/**
+ * What counts as one client for {@linkcode ClientBudget}: an IPv4 address
+ * as it is, also when a dual-stack socket reports it IPv4-mapped
+ * (`::ffff:192.0.2.1`); an IPv6 address by its /64 prefix, the block one
+ * customer or host usually gets, so that walking through the addresses of
+ * one's own /64 does not multiply one's share.
+ *
+ * @example Usage
+ * ```ts
+ * import { clientKey } from "@randport/randport/net";
+ *
+ * console.log(clientKey("::ffff:192.0.2.1")); // "192.0.2.1"
+ * console.log(clientKey("2001:db8:1:2:aaaa::1")); // "2001:db8:1:2::/64"
+ * ```
+ *
+ * @param hostname The peer's address, as `Deno.NetAddr.hostname` gives it.
+ * @returns The key to count it under.
+ */
+export function clientKey(hostname: string): string {
+  const host = hostname.replace(/%.*$/, "").toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (mapped) return mapped[1];
+  if (!host.includes(":")) return host;
+  const [head, tail] = host.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [
+    ...left,
+    ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"),
+    ...right,
+  ];
+  const prefix = groups.slice(0, 4).map((group) =>
+    (parseInt(group, 16) || 0).toString(16)
+  );
+  return `${prefix.join(":")}::/64`;
+}
+
 /** Int32s per slot: a 128-bit key, then the count. */
 const SLOT = 5;
-/** Before the slots: the lock word, then how many slots are in use. */
-const HEADER = 2;
+/**
+ * Before the slots: the lock word, how many slots are in use, and a random
+ * seed for the hash, so that no one can choose addresses that all land in
+ * one probe run.
+ */
+const HEADER = 3;
 
 /**
  * Four 32-bit FNV-1a hashes of the address with different offsets: a
  * 128-bit key, so that two addresses share a count with odds of 2^-128,
  * without parsing every address format.
  */
-function keyOf(address: string, key: Int32Array): void {
+function keyOf(address: string, key: Int32Array, seed: number): void {
   for (let k = 0; k < 4; k++) {
-    let h = (0x811c9dc5 ^ Math.imul(k + 1, 0x9e3779b9)) | 0;
+    let h = (0x811c9dc5 ^ Math.imul(k + 1, 0x9e3779b9) ^ seed) | 0;
     for (let i = 0; i < address.length; i++) {
       h = Math.imul(h ^ address.charCodeAt(i), 0x01000193);
     }
@@ -108,6 +149,9 @@ export class ClientBudget {
       );
     }
     this.#table = new Int32Array(shared);
+    if (!options.shared) {
+      this.#table[2] = crypto.getRandomValues(new Int32Array(1))[0];
+    }
     this.#mask = slots - 1;
     this.#capacity = wanted;
   }
@@ -151,7 +195,7 @@ export class ClientBudget {
    */
   tryAcquire(address: string): boolean {
     const key = this.#key;
-    keyOf(address, key);
+    keyOf(address, key, this.#table[2]);
     const table = this.#table;
     this.#lock();
     try {
@@ -178,7 +222,7 @@ export class ClientBudget {
    */
   release(address: string): void {
     const key = this.#key;
-    keyOf(address, key);
+    keyOf(address, key, this.#table[2]);
     const table = this.#table;
     this.#lock();
     try {
@@ -222,7 +266,7 @@ export class ClientBudget {
    */
   held(address: string): number {
     const key = new Int32Array(4);
-    keyOf(address, key);
+    keyOf(address, key, this.#table[2]);
     this.#lock();
     try {
       return this.#table[HEADER + this.#find(key) * SLOT + 4];

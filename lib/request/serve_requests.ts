@@ -17,7 +17,11 @@ import { Signer } from "./_signer.ts";
 import { ProxyHeaderError } from "../transport/proxy_header.ts";
 import type { StreamConn } from "../transport/stream_conn.ts";
 import { TlsHandshakeError } from "../transport/tls_terminator.ts";
-import { openConnection } from "../transport/transport_options.ts";
+import {
+  AdmissionRefused,
+  openConnection,
+} from "../transport/transport_options.ts";
+import { clientKey } from "../net/client_budget.ts";
 import { TransportListener } from "../transport/transport_listener.ts";
 import {
   type RequestServerOptions,
@@ -79,6 +83,15 @@ function looksLikeHttp(args: string[]): boolean {
 /** A command's name for a log line: printable, short. */
 function upperName(name: string): string {
   return name.replace(/[^!-~]/g, "?").slice(0, 32).toUpperCase();
+}
+
+/** Network errors a client causes by going away. */
+function isGone(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.UnexpectedEof ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.BadResource;
 }
 
 function closeQuietly(conn: StreamConn): void {
@@ -218,7 +231,13 @@ class Server implements RequestServer {
       this.stats.accepted++;
       if (!this.#options.budget.tryAcquire()) {
         this.stats.rejected++;
-        conn.write(TOO_MANY).catch(() => {}).finally(() => conn.close());
+        if (this.#options.transport) {
+          // Before a PROXY header or a TLS handshake nothing may be said:
+          // the peer is not trusted yet, or does not speak plaintext.
+          closeQuietly(conn);
+        } else {
+          conn.write(TOO_MANY).catch(() => {}).finally(() => conn.close());
+        }
         continue;
       }
       const ids = this.#options.ids;
@@ -253,25 +272,67 @@ class Server implements RequestServer {
     const started = performance.now();
     try {
       peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
-      if (options.transport) {
+      // The real client's address is known past the PROXY header, and it is
+      // counted before the TLS handshake: over its share, it costs none.
+      const admit = clients &&
+        ((client: StreamConn) => {
+          const key = clientKey(
+            (client.remoteAddr as Deno.NetAddr).hostname,
+          );
+          if (!clients.tryAcquire(key)) return false;
+          held = key;
+          return true;
+        });
+      const turnAway = async (client: StreamConn, reply: boolean) => {
+        this.stats.rejected++;
+        const from = formatAddress(client.remoteAddr as Deno.NetAddr);
+        options.logger.log(
+          "debug",
+          `request client #${id} from ${from} turned away: its address holds its share of connections`,
+          {
+            event: "connection.rejected",
+            listener: "request",
+            conn: id,
+            peer: from,
+            reason: "per-client limit",
+          },
+        );
+        if (reply) await client.write(PER_CLIENT).catch(() => {});
+      };
+      const transport = options.transport;
+      if (transport) {
         try {
-          conn = await openConnection(accepted, options.transport);
+          conn = await openConnection(accepted, transport, { admit });
         } catch (error) {
+          if (error instanceof AdmissionRefused) {
+            conn = error.conn;
+            // Plaintext only where the listener speaks it.
+            await turnAway(conn, transport.tls === undefined);
+            return;
+          }
+          if (error instanceof TlsHandshakeError && error.remoteAddr) {
+            peer = formatAddress(error.remoteAddr as Deno.NetAddr);
+          }
+          if (this.#stopping) return;
           if (error instanceof ProxyHeaderError) this.stats.proxyFailures++;
           else if (error instanceof TlsHandshakeError) {
             this.stats.tlsFailures++;
+          } else if (transport.proxy && isGone(error)) {
+            // Gone before its header was complete.
+            this.stats.proxyFailures++;
           } else throw error;
+          const why = (error as Error).message;
           options.logger.log(
             "debug",
-            `request client #${id} from ${peer} closed unserved: ${error.message}`,
+            `request client #${id} from ${peer} closed unserved: ${why}`,
             {
-              event: error instanceof ProxyHeaderError
-                ? "connection.bad_proxy_header"
-                : "connection.tls_failed",
+              event: error instanceof TlsHandshakeError
+                ? "connection.tls_failed"
+                : "connection.bad_proxy_header",
               listener: "request",
               conn: id,
               peer,
-              error: error.message,
+              error: why,
             },
           );
           return;
@@ -282,29 +343,11 @@ class Server implements RequestServer {
         peer = formatAddress(conn.remoteAddr as Deno.NetAddr);
         // Shutdown began during the handshake: nothing was asked yet.
         if (this.#stopping) return;
+      } else if (admit && !admit(conn)) {
+        await turnAway(conn, true);
+        return;
       }
       opened = true;
-      if (clients) {
-        // The real client's address: past the PROXY header, if any.
-        const host = (conn.remoteAddr as Deno.NetAddr).hostname;
-        if (!clients.tryAcquire(host)) {
-          this.stats.rejected++;
-          options.logger.log(
-            "debug",
-            `request client #${id} from ${peer} turned away: its address holds its share of connections`,
-            {
-              event: "connection.rejected",
-              listener: "request",
-              conn: id,
-              peer,
-              reason: "per-client limit",
-            },
-          );
-          await conn.write(PER_CLIENT).catch(() => {});
-          return;
-        }
-        held = host;
-      }
       const parser = new RequestParser({
         maxBulkBytes: options.maxBulkBytes,
         maxInlineBytes: options.maxInlineBytes,

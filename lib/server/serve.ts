@@ -28,12 +28,15 @@ import { type Turn, Turns } from "./_turns.ts";
 import type { LogFields, LogLevel } from "../log/logger.ts";
 import { ListenError } from "./listen_error.ts";
 import {
+  AdmissionRefused,
   openConnection,
   type ResolvedTransport,
 } from "../transport/transport_options.ts";
 import { TransportListener } from "../transport/transport_listener.ts";
 import { ProxyHeaderError } from "../transport/proxy_header.ts";
 import { TlsHandshakeError } from "../transport/tls_terminator.ts";
+import type { StreamConn } from "../transport/stream_conn.ts";
+import { clientKey } from "../net/client_budget.ts";
 import { registerServerMetrics } from "./_server_metrics.ts";
 import {
   type ResolvedServeOptions,
@@ -350,6 +353,17 @@ class Server implements RandportServer {
   /** Turns a client away at the connection limit; the reply is one write. */
   async #reject(conn: Deno.Conn): Promise<void> {
     this.stats.rejected++;
+    if (this.#options.transport) {
+      // Before a PROXY header is read, or a TLS handshake done, nothing may
+      // be said: the peer is not trusted yet, or does not speak plaintext
+      // (and waiting for its handshake would hold an uncounted socket).
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+      return;
+    }
     try {
       await conn.write(BUSY_REPLY);
     } catch (error) {
@@ -373,17 +387,22 @@ class Server implements RandportServer {
     let served = false;
     const clients = this.#options.clientBudget;
     let held: string | undefined;
+    // The real client's address is known past the PROXY header, and it is
+    // counted before the TLS handshake: over its share, it costs none.
+    const admit = clients &&
+      ((conn: StreamConn) => {
+        const key = clientKey((conn.remoteAddr as Deno.NetAddr).hostname);
+        if (!clients.tryAcquire(key)) return false;
+        held = key;
+        return true;
+      });
     try {
       const transport = this.#options.transport;
-      if (transport && !await this.#open(connection, transport)) return;
-      if (clients) {
-        // The real client's address: past the PROXY header, if any.
-        const host = (connection.conn.remoteAddr as Deno.NetAddr).hostname;
-        if (!clients.tryAcquire(host)) {
-          await this.#rejectClient(connection);
-          return;
-        }
-        held = host;
+      if (transport) {
+        if (!await this.#open(connection, transport, admit)) return;
+      } else if (admit && !admit(connection.conn)) {
+        await this.#rejectClient(connection, true);
+        return;
       }
       await this.#send(connection);
       this.stats.completed++;
@@ -425,8 +444,11 @@ class Server implements RandportServer {
     }
   }
 
-  /** Turns away a client whose address holds its share of connections. */
-  async #rejectClient(connection: Connection): Promise<void> {
+  /**
+   * Turns away a client whose address holds its share of connections: with
+   * the busy line where the listener speaks plaintext, else by closing.
+   */
+  async #rejectClient(connection: Connection, reply: boolean): Promise<void> {
     this.stats.rejected++;
     const peer = formatAddress(connection.conn.remoteAddr as Deno.NetAddr);
     this.#log(
@@ -439,6 +461,7 @@ class Server implements RandportServer {
         reason: "per-client limit",
       },
     );
+    if (!reply) return;
     try {
       await connection.conn.write(PER_CLIENT_REPLY);
     } catch {
@@ -466,25 +489,50 @@ class Server implements RandportServer {
   async #open(
     connection: Connection,
     transport: ResolvedTransport,
+    admit: ((conn: StreamConn) => boolean) | undefined,
   ): Promise<boolean> {
-    const peer = formatAddress(connection.conn.remoteAddr as Deno.NetAddr);
+    let peer = formatAddress(connection.conn.remoteAddr as Deno.NetAddr);
     try {
-      connection.conn = await openConnection(connection.conn, transport);
+      connection.conn = await openConnection(connection.conn, transport, {
+        admit,
+      });
       return true;
     } catch (error) {
+      if (error instanceof AdmissionRefused) {
+        connection.conn = error.conn;
+        // Plaintext only where the listener speaks it.
+        await this.#rejectClient(connection, transport.tls === undefined);
+        return false;
+      }
+      if (error instanceof TlsHandshakeError && error.remoteAddr) {
+        peer = formatAddress(error.remoteAddr as Deno.NetAddr);
+      }
+      if (this.#stopping) {
+        // Cut short by the shutdown, not the client's failure.
+        this.#log(
+          "debug",
+          `connection #${connection.ordinal} from ${peer} closed by the shutdown before it was served`,
+          { event: "connection.cut_off", conn: connection.ordinal, peer },
+        );
+        return false;
+      }
       if (error instanceof ProxyHeaderError) this.stats.proxyFailures++;
       else if (error instanceof TlsHandshakeError) this.stats.tlsFailures++;
-      else throw error;
+      else if (transport.proxy && isClientError(error)) {
+        // Gone before its header was complete.
+        this.stats.proxyFailures++;
+      } else throw error;
+      const why = (error as Error).message;
       this.#log(
         "debug",
-        `connection #${connection.ordinal} from ${peer} closed unserved: ${error.message}`,
+        `connection #${connection.ordinal} from ${peer} closed unserved: ${why}`,
         {
-          event: error instanceof ProxyHeaderError
-            ? "connection.bad_proxy_header"
-            : "connection.tls_failed",
+          event: error instanceof TlsHandshakeError
+            ? "connection.tls_failed"
+            : "connection.bad_proxy_header",
           conn: connection.ordinal,
           peer,
-          error: error.message,
+          error: why,
         },
       );
       return false;

@@ -465,8 +465,23 @@ function parseV2(
     );
   }
   // An unspecified family or protocol has no address layout: what follows
-  // the 16 bytes is TLVs, as senders write a LOCAL header.
+  // the 16 bytes is TLVs.
   const addressLength = protocol === 0 ? 0 : ADDRESS_LENGTHS[family];
+  // LOCAL: the specification has the receiver ignore the family; a block
+  // too short for the family's addresses is discarded, not refused.
+  if (command === 0 && declared < addressLength) {
+    if (bytes.length < total) return undefined;
+    return {
+      header: {
+        version: 2,
+        command: "local",
+        family: FAMILIES[family],
+        protocol: PROTOCOLS[protocol],
+        tlvs: [],
+      },
+      length: total,
+    };
+  }
   if (declared < addressLength) {
     throw new ProxyHeaderError(
       `bytes 14-15 give a length of ${declared}: expected at least ${addressLength} for the addresses of family and protocol ${

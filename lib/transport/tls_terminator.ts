@@ -45,6 +45,12 @@ export interface TlsTerminatorOptions {
  */
 export class TlsHandshakeError extends Error {
   /**
+   * The client's address, when `openConnection` knows it (behind a PROXY
+   * header, the one the header names).
+   */
+  remoteAddr: Deno.Addr | undefined;
+
+  /**
    * Creates the error.
    *
    * @param detail What went wrong, in words.
@@ -97,8 +103,9 @@ function secureContext(
       "the private key does not match the certificate",
     );
   }
+  let context: SecureContext;
   try {
-    return createSecureContext({
+    context = createSecureContext({
       cert: certificate.cert,
       key: certificate.key,
     });
@@ -108,6 +115,24 @@ function secureContext(
       `the certificate and key cannot be used: ${describe(error)}`,
     );
   }
+  // Deno's node:tls runs on rustls, which takes fewer key types than the
+  // checks above (no RSA-PSS, Ed448 or DSA keys): such a pair would fail
+  // every handshake. rustls is asked here, on a throwaway loopback socket.
+  try {
+    Deno.listenTls({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: certificate.cert,
+      key: certificate.key,
+    }).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) throw error;
+    throw new OptionError(
+      field,
+      `the certificate and key cannot be used by rustls: ${describe(error)}`,
+    );
+  }
+  return context;
 }
 
 /**
@@ -132,9 +157,7 @@ function secureContext(
  */
 export class TlsTerminator {
   #context: SecureContext;
-  #certificate: TlsCertificate;
   readonly #handshakeTimeout: number;
-  readonly #reloaded = new Set<() => void>();
 
   /**
    * Checks the certificate and key.
@@ -146,7 +169,6 @@ export class TlsTerminator {
    */
   constructor(certificate: TlsCertificate, options: TlsTerminatorOptions = {}) {
     this.#context = secureContext(certificate, "tls");
-    this.#certificate = { cert: certificate.cert, key: certificate.key };
     const timeout = options.handshakeTimeout ?? 10000;
     if (!(timeout > 0 && timeout <= 2 ** 31 - 1)) {
       throw new OptionError(
@@ -166,63 +188,6 @@ export class TlsTerminator {
    */
   reload(certificate: TlsCertificate): void {
     this.#context = secureContext(certificate, "tls");
-    this.#certificate = { cert: certificate.cert, key: certificate.key };
-    for (const listener of this.#reloaded) listener();
-  }
-
-  /** The certificate and key in use now. */
-  get certificate(): TlsCertificate {
-    return this.#certificate;
-  }
-
-  /**
-   * Calls `listener` after each `reload` (a `TransportListener` then
-   * reopens its rustls socket with the new certificate).
-   *
-   * @param listener Called with nothing, after the new pair is in place.
-   * @returns A function that unsubscribes.
-   */
-  onReload(listener: () => void): () => void {
-    this.#reloaded.add(listener);
-    return () => this.#reloaded.delete(listener);
-  }
-
-  /**
-   * Completes the handshake of a connection that `Deno.listenTls` accepted
-   * (rustls), within the handshake timeout.
-   *
-   * @param conn The accepted TLS connection.
-   * @returns The same connection, handshaken.
-   * @throws {TlsHandshakeError} When it fails or times out; `conn` is
-   * closed then.
-   */
-  async handshake(conn: Deno.TlsConn): Promise<Deno.TlsConn> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new TlsHandshakeError(
-            `timed out after ${this.#handshakeTimeout / 1000} s`,
-          ),
-        );
-      }, this.#handshakeTimeout);
-    });
-    const done = conn.handshake();
-    done.catch(() => {});
-    try {
-      await Promise.race([done, late]);
-      return conn;
-    } catch (error) {
-      try {
-        conn.close();
-      } catch {
-        // Closed already.
-      }
-      if (error instanceof TlsHandshakeError) throw error;
-      throw new TlsHandshakeError(describe(error), { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /**

@@ -9,7 +9,7 @@
 import { OptionError } from "../errors/option_error.ts";
 import { readProxyHeader } from "./read_proxy_header.ts";
 import type { StreamConn } from "./stream_conn.ts";
-import { TlsTerminator } from "./tls_terminator.ts";
+import { TlsHandshakeError, TlsTerminator } from "./tls_terminator.ts";
 import { parseTrustedProxies, TrustedProxies } from "./trusted_proxies.ts";
 
 /** Reading a PROXY header (PROTOCOL.md §7) before anything else. */
@@ -123,10 +123,50 @@ function checkList(field: string, value: unknown): string[] {
 }
 
 /**
+ * A connection that `openConnection`'s `admit` turned away (a client over
+ * its share of connections), past its PROXY header and before TLS. It is
+ * not closed: on a listener without TLS the caller may answer it in
+ * plaintext, and closes it.
+ *
+ * @example Usage
+ * ```ts
+ * import { AdmissionRefused } from "@randport/randport/transport";
+ *
+ * console.log(AdmissionRefused.name); // "AdmissionRefused"
+ * ```
+ */
+export class AdmissionRefused extends Error {
+  /** The connection, past its PROXY header; its `remoteAddr` is the client's. */
+  readonly conn: StreamConn;
+
+  /**
+   * Creates the error.
+   *
+   * @param conn The connection turned away.
+   */
+  constructor(conn: StreamConn) {
+    super("turned away by the listener's admission check");
+    this.name = "AdmissionRefused";
+    this.conn = conn;
+  }
+}
+
+/** Options for {@linkcode openConnection}. */
+export interface OpenConnectionOptions {
+  /**
+   * Asked once the client's real address is known (past the PROXY header)
+   * and before the TLS handshake, so that a client over a limit costs no
+   * handshake; `false` turns it away with {@linkcode AdmissionRefused}.
+   *
+   * @default {undefined: every client is admitted}
+   */
+  admit?: (conn: StreamConn) => boolean;
+}
+
+/**
  * Takes a connection just accepted through its transport: the PROXY
- * header first (the header comes before the TLS handshake), then TLS: the
- * handshake of a `Deno.TlsConn` that a `TransportListener` with
- * TLS accepted, or node:tls over the connection after a PROXY header.
+ * header first (the header comes before the TLS handshake), then the
+ * admission check, then TLS (node:tls over the accepted connection).
  *
  * @example Usage
  * ```ts ignore
@@ -140,30 +180,35 @@ function checkList(field: string, value: unknown): string[] {
  *
  * @param conn The accepted connection.
  * @param transport What to run over it.
+ * @param options The admission check.
  * @returns The connection to serve; its `remoteAddr` is the real client's.
  * @throws {ProxyHeaderError} When the header is missing, bad, late, or
  * from an untrusted address.
- * @throws {TlsHandshakeError} When the handshake fails.
+ * @throws {TlsHandshakeError} When the handshake fails; its `remoteAddr`
+ * is the client's (past the header).
  * In both cases `conn` is closed.
+ * @throws {AdmissionRefused} When `admit` says no; not closed.
  */
 export async function openConnection(
   conn: StreamConn,
   transport: ResolvedTransport,
+  options: OpenConnectionOptions = {},
 ): Promise<StreamConn> {
   let opened = conn;
   try {
     if (transport.proxy) {
       opened = await readProxyHeader(conn, transport.proxy);
     }
-    if (transport.tls) {
-      // Without a PROXY header, the listener is rustls's (TransportListener):
-      // its connections only need their handshake.
-      opened = transport.proxy
-        ? await transport.tls.accept(opened)
-        : await transport.tls.handshake(conn as Deno.TlsConn);
+    if (options.admit && !options.admit(opened)) {
+      throw new AdmissionRefused(opened);
     }
+    if (transport.tls) opened = await transport.tls.accept(opened);
     return opened;
   } catch (error) {
+    if (error instanceof AdmissionRefused) throw error;
+    if (error instanceof TlsHandshakeError) {
+      error.remoteAddr = opened.remoteAddr;
+    }
     try {
       conn.close();
     } catch {

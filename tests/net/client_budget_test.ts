@@ -51,3 +51,16 @@ Deno.test("ClientBudget: two budgets over one memory count together", () => {
   );
   assert.throws(() => new ClientBudget(0), RangeError);
 });
+
+Deno.test("clientKey: IPv4 as it is, mapped or not; IPv6 by its /64", async () => {
+  const { clientKey } = await import("../../lib/net/client_budget.ts");
+  assert.equal(clientKey("192.0.2.1"), "192.0.2.1");
+  assert.equal(clientKey("::ffff:192.0.2.1"), "192.0.2.1");
+  assert.equal(clientKey("::FFFF:192.0.2.1"), "192.0.2.1");
+  assert.equal(clientKey("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  assert.equal(clientKey("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+  assert.equal(clientKey("2001:0db8:0001:0002::9%eth0"), "2001:db8:1:2::/64");
+  assert.equal(clientKey("2001:db8::1"), "2001:db8:0:0::/64");
+  assert.equal(clientKey("::1"), "0:0:0:0::/64");
+  assert.notEqual(clientKey("2001:db8:1:3::1"), clientKey("2001:db8:1:2::1"));
+});

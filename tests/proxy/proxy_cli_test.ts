@@ -168,7 +168,7 @@ Deno.test("PROXY v2 LOCAL (a health check) is served, under the proxy's own addr
   }
 });
 
-Deno.test("PROXY: a missing, malformed or untrusted header closes the connection with nothing sent", async () => {
+Deno.test("PROXY: a missing or malformed header closes the connection with nothing sent", async () => {
   await using server = await proxyServer("10.0.0.0/8,127.0.0.1");
   // Not a header: refused at its first byte, not after the timeout.
   const started = performance.now();
@@ -282,4 +282,28 @@ Deno.test("PROXY flags: --trusted-proxy is required, and bad entries are one-lin
     2,
     /--proxy-protocol: expected one of all, push, requests/,
   );
+});
+
+Deno.test("PROXY: at the connection limit a client is closed before its header, with nothing sent", async () => {
+  await using server = await startServer([
+    "--stream",
+    "--max-connections",
+    "1",
+    "--proxy-protocol",
+    "all",
+    "--trusted-proxy",
+    "127.0.0.1",
+    "--request-port",
+    "0",
+  ]);
+  const held = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await held.write(
+    encoder.encode(`PROXY TCP4 203.0.113.7 127.0.0.1 51234 ${server.port}\r\n`),
+  );
+  assert.ok((await readWithin(held, new Uint8Array(64)))! > 0);
+  // No "ERR busy" line: the peer has not shown a header, so nothing is
+  // said to it, on either port.
+  assert.equal(await exchange(server.port, new Uint8Array()), "");
+  assert.equal(await exchange(server.requestPort!, new Uint8Array()), "");
+  held.close();
 });

@@ -655,10 +655,18 @@ Deno.test("v2 bad version, command, family, protocol or length", () => {
       'bytes 14-15 give a length of 215: expected at least 216 for the addresses of family and protocol 0x31 "1"',
     ],
     [
-      v2(0x20, 0x12, []),
+      v2(0x21, 0x12, []),
       "bytes 14-15 give a length of 0: expected at least 12 for the addresses of family and protocol 0x12",
     ],
   ];
+  // LOCAL ignores its family (the specification): a block too short for
+  // it is discarded, not refused.
+  for (const family of [0x11, 0x12, 0x21, 0x31]) {
+    const parsed = parseProxyHeader(v2(0x20, family, []));
+    assert.equal(parsed?.header.command, "local", hex(Uint8Array.of(family)));
+    assert.deepEqual(parsed?.header.tlvs, []);
+    assert.equal(parsed?.length, 16);
+  }
   for (const [bytes, message] of cases) {
     assert.equal(parseError(bytes), message, hex(bytes.subarray(12, 16)));
     // Refused from the first 16 bytes, before the rest arrives.
