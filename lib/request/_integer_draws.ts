@@ -10,6 +10,7 @@ import type { RandomSource } from "../random/random_source.ts";
 import { UniqueSampler } from "../random/unique_sampler.ts";
 import type { ReplyWriter } from "../resp/reply_writer.ts";
 import { encodePayload } from "../wire/encode_payload.ts";
+import { formatPayload } from "../wire/format_payload.ts";
 import { payloadSampler } from "../wire/payload_sampler.ts";
 import {
   PAYLOAD_FORMATS,
@@ -121,16 +122,6 @@ export function randint(
   const numbers = new Float64Array(count);
   payloadSampler(spec).fill(numbers, count);
   writer.integerArray(numbers);
-}
-
-/**
- * Numbers in a payload format of PROTOCOL.md §2.2: a seeded draw's numbers
- * come one by one from §5.4's derivation, not from the push port's encoder.
- */
-function formatPayload(numbers: number[], format: PayloadFormat): string {
-  if (format === "json") return `[${numbers.join(",")}]`;
-  if (format === "lines") return numbers.map((n) => `${n}\n`).join("");
-  return numbers.join(",");
 }
 
 /** SEQUENCE min max: a uniformly random permutation of min..max. */

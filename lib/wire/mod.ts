@@ -25,6 +25,7 @@
 
 export * from "./default_port.ts";
 export * from "./encode_payload.ts";
+export * from "./format_payload.ts";
 export * from "./encoder.ts";
 export * from "./err_reply.ts";
 export * from "./parse_payload.ts";
