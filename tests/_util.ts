@@ -307,7 +307,7 @@ export const READ_DEADLINE_MS = 20_000;
  * never stops) fails with a clear message instead of hanging.
  */
 export async function readWithin(
-  conn: Deno.Conn,
+  conn: { read(p: Uint8Array): Promise<number | null> },
   buf: Uint8Array,
   ms = READ_DEADLINE_MS,
 ): Promise<number | null> {

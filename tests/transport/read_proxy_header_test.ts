@@ -17,7 +17,7 @@ import {
   readProxyHeader,
   type StreamConn,
 } from "../../lib/transport/mod.ts";
-import { READ_DEADLINE_MS } from "../_util.ts";
+import { readWithin } from "../_util.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -42,28 +42,6 @@ const CLIENT = { transport: "tcp", hostname: "192.0.2.1", port: 56324 };
  */
 function test(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, sanitizeOps: true, sanitizeResources: true, fn });
-}
-
-/** `conn.read(buf)`, failing the test after a deadline. */
-async function readWithin(
-  conn: StreamConn,
-  buf: Uint8Array,
-  ms = READ_DEADLINE_MS,
-): Promise<number | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const read = conn.read(buf);
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`test read: nothing arrived for ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([read, late]);
-  } finally {
-    clearTimeout(timer);
-    read.catch(() => {});
-  }
 }
 
 /** Everything up to the end of the stream, each read with a deadline. */
