@@ -192,7 +192,7 @@ Deno.test("workers: --max-connections-per-client holds across the workers", asyn
 });
 
 Deno.test({
-  name: `workers: TLS in every worker${
+  name: `workers: TLS in every worker, both of them serving${
     OPENSSL ? "" : " (ignored: needs openssl, Debian's openssl)"
   }`,
   ignore: !OPENSSL,
@@ -206,6 +206,10 @@ Deno.test({
     files.cert,
     "--tls-key",
     files.key,
+    "--log-level",
+    "debug",
+    "--log-format",
+    "json",
   ], {
     permissions: [
       `--allow-read=${LIB},${files.cert},${files.key}`,
@@ -213,7 +217,8 @@ Deno.test({
     ],
     hostDefault: true,
   });
-  for (let i = 0; i < 6; i++) {
+  const total = 40;
+  for (let i = 0; i < total; i++) {
     const numbers = await fetchNumbers({
       hostname: "localhost",
       port: server.port,
@@ -221,6 +226,17 @@ Deno.test({
     });
     assert.equal(numbers.length, 10);
   }
+  // Both workers ran handshakes (all 40 on one: odds 2^-39).
+  const stderr = await server.waitForStderr((text) =>
+    jsonLines(text).filter((e) => e.event === "connection.served").length >=
+      total
+  );
+  const workers = new Set(
+    jsonLines(stderr).filter((e) => e.event === "connection.served").map((
+      e,
+    ) => e.worker),
+  );
+  assert.deepEqual([...workers].sort(), [0, 1]);
 });
 
 Deno.test("workers: what --workers needs is said in one line", async () => {
