@@ -70,6 +70,7 @@ async function readStream(
   seconds: number,
 ): Promise<number> {
   const raw = await Deno.connect({ hostname: "127.0.0.1", port });
+  raw.setNoDelay(true);
   const conn = tls
     ? await Deno.startTls(raw, { hostname: "localhost", caCerts: [ca] })
     : raw;
@@ -102,6 +103,7 @@ async function shortConnections(
   const client = async () => {
     while (performance.now() < end) {
       const raw = await Deno.connect({ hostname: "127.0.0.1", port });
+      raw.setNoDelay(true);
       const conn = tls
         ? await Deno.startTls(raw, { hostname: "localhost", caCerts: [ca] })
         : raw;

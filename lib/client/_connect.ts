@@ -112,6 +112,9 @@ export async function connect(
     .filter((s): s is AbortSignal => s !== undefined);
   const deadline = signals.length > 0 ? AbortSignal.any(signals) : undefined;
   const tcp = await Deno.connect({ hostname, port, signal: deadline });
+  // Small writes go out at once (requests, a TLS handshake's last flight),
+  // instead of waiting for a delayed ACK, as Redis clients do.
+  tcp.setNoDelay(true);
   if (tls === undefined) return tcp;
   const conn = await Deno.startTls(tcp, { hostname, caCerts: tls.caCerts });
   const onAbort = () => conn.close();

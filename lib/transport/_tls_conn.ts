@@ -116,6 +116,21 @@ export class TlsConn implements StreamConn {
   }
 
   close(): void {
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    // close_notify first, after what is still buffered, so that the client
+    // can tell the end from a truncation (rustls reports "peer closed
+    // connection without sending TLS close_notify"); a client that does
+    // not read (a timeout) is cut after a second.
+    if (!socket.writableEnded) {
+      const timer = setTimeout(() => socket.destroy(), 1000);
+      socket.end(() => {
+        clearTimeout(timer);
+        socket.destroy();
+      });
+      socket.once("close", () => clearTimeout(timer));
+      return;
+    }
+    socket.destroy();
   }
 }

@@ -533,3 +533,38 @@ Deno.test({
   assert.equal(verified.code, 0, verified.stderr);
   assert.match(verified.stdout + verified.stderr, /1 record/);
 });
+
+Deno.test({
+  name:
+    `TLS: the server's closes send close_notify (--linger-timeout 0, QUIT), so clients see an end, not a truncation${needs}`,
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const files = await makeCertificates(dir.path);
+  await using server = await serverTls(files, [
+    "--linger-timeout",
+    "0",
+    "--request-port",
+    "0",
+  ]);
+  const readAll = async (conn: Deno.TlsConn, send?: string) => {
+    if (send) await conn.write(new TextEncoder().encode(send));
+    const buf = new Uint8Array(4096);
+    let text = "";
+    // rustls throws UnexpectedEof on a close without close_notify.
+    for (let n; (n = await readWithin(conn, buf)) !== null;) {
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    conn.close();
+    return text;
+  };
+  const connect = (port: number) =>
+    Deno.connectTls({ hostname: "localhost", port, caCerts: [files.caPem] });
+  for (let i = 0; i < 5; i++) {
+    assertClassicCsv(await readAll(await connect(server.port)));
+  }
+  assert.equal(
+    await readAll(await connect(server.requestPort!), "PING\r\nQUIT\r\n"),
+    "+PONG\r\n+OK\r\n",
+  );
+});
