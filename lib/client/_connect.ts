@@ -114,7 +114,11 @@ export async function connect(
   const tcp = await Deno.connect({ hostname, port, signal: deadline });
   // Small writes go out at once (requests, a TLS handshake's last flight),
   // instead of waiting for a delayed ACK, as Redis clients do.
-  tcp.setNoDelay(true);
+  try {
+    tcp.setNoDelay(true);
+  } catch {
+    // A socket that cannot take it is used as it is.
+  }
   if (tls === undefined) return tcp;
   const conn = await Deno.startTls(tcp, { hostname, caCerts: tls.caCerts });
   const onAbort = () => conn.close();

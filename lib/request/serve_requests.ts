@@ -220,6 +220,16 @@ class Server implements RequestServer {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#stopping) break;
+        // A client that reset before it was accepted: its own doing, and
+        // the next one is served at once.
+        if (isGone(error) || error instanceof Deno.errors.NotConnected) {
+          this.#options.logger.log("debug", `accept: ${error}`, {
+            event: "accept.reset",
+            listener: "request",
+            error: String(error),
+          });
+          continue;
+        }
         this.#options.logger.log("error", `accept failed: ${error}`, {
           event: "accept.failed",
           listener: "request",

@@ -286,6 +286,15 @@ class Server implements RandportServer {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#stopping) break;
+        // A client that reset before it was accepted: its own doing, and
+        // the next one is served at once.
+        if (isClientError(error)) {
+          this.#log("debug", `accept: ${error}`, {
+            event: "accept.reset",
+            error: String(error),
+          });
+          continue;
+        }
         // Out of file descriptors and the like: the listener is still good.
         this.#log("error", `accept failed: ${error}`, {
           event: "accept.failed",

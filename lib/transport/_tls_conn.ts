@@ -93,13 +93,26 @@ export class TlsConn implements StreamConn {
         "the connection's writing side is closed",
       );
     }
-    // Copied: the caller reuses its buffer once write returns, and node
-    // keeps what it is given until the data is encrypted and sent.
-    const room = this.#socket.write(p.slice());
-    while (!room && this.#socket.writableNeedDrain) {
-      if (this.#failure) throw this.#failure;
-      await this.#changed();
-    }
+    // Done once node has handed the encrypted bytes to the connection, as a
+    // Deno.Conn's write is done once the kernel has them: then nothing is
+    // left in node's buffers when the server closes, and a close that
+    // comes while a write waits (a timeout, a shutdown) fails that write
+    // instead of letting it look delivered.
+    const socket = this.#socket;
+    await new Promise<void>((resolve, reject) => {
+      const onClose = () =>
+        reject(
+          this.#failure ??
+            new Deno.errors.BadResource("the connection was closed"),
+        );
+      socket.once("close", onClose);
+      // Copied: the caller reuses its buffer once write returns.
+      socket.write(p.slice(), (error?: Error | null) => {
+        socket.off("close", onClose);
+        if (error) reject(this.#failure ?? denoError(error));
+        else resolve();
+      });
+    });
     return p.length;
   }
 
@@ -118,11 +131,12 @@ export class TlsConn implements StreamConn {
   close(): void {
     const socket = this.#socket;
     if (socket.destroyed) return;
-    // close_notify first, after what is still buffered, so that the client
-    // can tell the end from a truncation (rustls reports "peer closed
-    // connection without sending TLS close_notify"); a client that does
-    // not read (a timeout) is cut after a second.
-    if (!socket.writableEnded) {
+    // close_notify first when nothing waits to be written, so that the
+    // client can tell the end from a truncation (rustls reports "peer
+    // closed connection without sending TLS close_notify"); with a write
+    // still waiting (a client that stopped reading, a shutdown's cut-off),
+    // at once. The timer covers a client that stopped reading since.
+    if (!socket.writableEnded && socket.writableLength === 0) {
       const timer = setTimeout(() => socket.destroy(), 1000);
       socket.end(() => {
         clearTimeout(timer);

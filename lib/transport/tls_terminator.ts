@@ -212,14 +212,20 @@ export class TlsTerminator {
       socket.destroy();
       reject(new TlsHandshakeError(detail, { cause }));
     }
+    // A client that closes before or in its ClientHello ends the stream
+    // with neither an error nor a close: without this, it would hold its
+    // places until the handshake timeout (a load balancer's TCP check).
+    const onEnd = () => fail("the client closed the connection");
     socket.once("secure", () => {
       clearTimeout(timer);
       socket.removeAllListeners("error");
       socket.removeAllListeners("close");
+      socket.off("end", onEnd);
       resolve(new TlsConn(socket, conn));
     });
     socket.once("error", (error) => fail(describe(error), error));
     socket.once("close", () => fail("the client closed the connection"));
+    socket.once("end", onEnd);
     return promise;
   }
 }

@@ -86,7 +86,13 @@ export class TransportListener {
     const conn = await this.#socket.accept();
     // A TLS handshake's small flights would otherwise wait for delayed
     // ACKs (Nagle): about 90 ms before the first byte of the payload.
-    if (this.#tls) conn.setNoDelay(true);
+    if (this.#tls) {
+      try {
+        conn.setNoDelay(true);
+      } catch {
+        // A socket that cannot take it is served as it is.
+      }
+    }
     return conn;
   }
 

@@ -269,3 +269,77 @@ Deno.test({
     assert.equal(status.code, 0, `run ${i}: signal ${status.signal}`);
   }
 });
+
+Deno.test({
+  name:
+    `TLS: a client that closes before its handshake gives its place back at once (a load balancer's TCP check)${needs}`,
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const files = await makeCertificates(dir.path);
+  await using server = await startServer([
+    "--tls-cert",
+    files.cert,
+    "--tls-key",
+    files.key,
+    "--max-connections",
+    "1",
+  ], { permissions: [`--allow-read=${files.cert},${files.key}`] });
+  for (let i = 0; i < 3; i++) {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    conn.close();
+  }
+  // Held until the 10 s handshake timeout before the fix: the one place
+  // was taken, and this client was turned away.
+  const started = performance.now();
+  let numbers: number[] = [];
+  while (numbers.length === 0 && performance.now() - started < 8000) {
+    numbers = await fetchNumbers({
+      hostname: "localhost",
+      port: server.port,
+      tls: { caCerts: [files.caPem] },
+    }).catch(() => []);
+    if (numbers.length === 0) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(numbers.length, 10);
+  assert.ok(performance.now() - started < 5000);
+});
+
+Deno.test({
+  name:
+    `TLS: a stream cut off by the shutdown is counted as dropped, not completed${needs}`,
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const files = await makeCertificates(dir.path);
+  await using server = await startServer([
+    "--tls-cert",
+    files.cert,
+    "--tls-key",
+    files.key,
+    "--stream",
+    "--write-timeout",
+    "0",
+    "--shutdown-grace",
+    "1",
+    "--log-level",
+    "info",
+  ], { permissions: [`--allow-read=${files.cert},${files.key}`] });
+  // A reader that stops reading: the server's writes wait for room.
+  const conn = await Deno.connectTls({
+    hostname: "localhost",
+    port: server.port,
+    caCerts: [files.caPem],
+  });
+  assert.ok((await readWithin(conn, new Uint8Array(64)))! > 0);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const stopped = await server.stop("SIGTERM");
+  conn.close();
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // A stream ended at a number boundary would count as completed; this one
+  // could not be: its write was waiting when the grace ended.
+  assert.match(stopped.stderr, /stopped: 1 accepted, 0 completed, 1 dropped/);
+});
