@@ -3,7 +3,13 @@
 // 127.0.0.1 (rustls refuses a self-signed certificate used as its own CA).
 
 import assert from "node:assert/strict";
-import { commandWorks, run, tempDir } from "./_util.ts";
+import {
+  commandWorks,
+  run,
+  type ServerProcess,
+  startServer,
+  tempDir,
+} from "./_util.ts";
 
 /** Whether openssl is here; the TLS tests need it to make certificates. */
 export const OPENSSL = await commandWorks("openssl", ["version"]);
@@ -60,3 +66,21 @@ export async function makeCertificates(
 }
 
 export { tempDir };
+
+/**
+ * Starts `server.ts` (as `startServer` does) with `files` as its
+ * certificate, allowed to read those two files and nothing else.
+ */
+export function startTlsServer(
+  files: Pick<TlsFiles, "cert" | "key">,
+  args: string[] = [],
+  options: { hostDefault?: boolean } = {},
+): Promise<ServerProcess> {
+  return startServer(
+    ["--tls-cert", files.cert, "--tls-key", files.key, ...args],
+    {
+      permissions: [`--allow-read=${files.cert},${files.key}`],
+      hostDefault: options.hostDefault,
+    },
+  );
+}

@@ -329,6 +329,22 @@ export async function readWithin(
 }
 
 /**
+ * Connects to a `--stream` server (writing `header` first, such as a PROXY
+ * line) and waits for its first bytes: a connection the server is now
+ * serving, held open until the caller closes it.
+ */
+export async function holdStream(
+  port: number,
+  header = "",
+): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  if (header) await conn.write(new TextEncoder().encode(header));
+  const n = await readWithin(conn, new Uint8Array(64));
+  assert.ok(n !== null && n > 0, "a held stream is being served");
+  return conn;
+}
+
+/**
  * Connects (like `nc`) and returns every byte the server sent, up to its
  * close; fails after `READ_DEADLINE_MS` of silence or 64 MiB (a server that
  * streams when it should not).

@@ -69,6 +69,10 @@ function start(message: StartMessage): void {
   try {
     tls = message.tls && new TlsTerminator(message.tls.certificate);
     registry = new MetricsRegistry();
+    logger = workerLogger(
+      stderrLogger(message.log.level, { format: message.log.format }),
+      index,
+    );
     server = serve({
       ...options,
       metrics: undefined,
@@ -77,10 +81,7 @@ function start(message: StartMessage): void {
         ...options.requests,
         tls: message.tls?.requests ? tls : undefined,
       },
-      logger: logger = workerLogger(
-        stderrLogger(message.log.level, { format: message.log.format }),
-        index,
-      ),
+      logger,
       registry,
       reusePort: true,
       budget: new ConnectionBudget(message.budget.limit, {

@@ -23,7 +23,7 @@ import { verifyPageRoutes } from "../page/verify_page.ts";
 import type { RequestServerStats } from "../request/serve_requests.ts";
 import { ListenError } from "../server/listen_error.ts";
 import { resolveServeOptions } from "../server/serve_options.ts";
-import type { ServerStats } from "../server/server_stats.ts";
+import { describeStopped, type ServerStats } from "../server/server_stats.ts";
 import {
   type TlsCertificate,
   TlsTerminator,
@@ -319,23 +319,12 @@ export async function serveCluster(
       const push = sum(results.map((result) => result.stats));
       const requests = results[0].requestStats &&
         sum(results.map((result) => result.requestStats!));
-      const { accepted, completed, dropped, timedOut, rejected } = push;
-      const { proxyFailures, tlsFailures } = push;
-      logger.log(
-        "info",
-        `stopped, ${workers} workers together: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy, ${proxyFailures} bad PROXY headers, ${tlsFailures} failed TLS handshakes`,
-        {
-          event: "cluster.stopped",
-          workers,
-          accepted,
-          completed,
-          dropped,
-          timedOut,
-          rejected,
-          proxyFailures,
-          tlsFailures,
-        },
-      );
+      const { text, fields } = describeStopped(push);
+      logger.log("info", `stopped, ${workers} workers together: ${text}`, {
+        event: "cluster.stopped",
+        workers,
+        ...fields,
+      });
       await metrics?.shutdown();
       return { push, requests };
     });

@@ -249,3 +249,30 @@ export function checkSignal(
   }
   return value;
 }
+
+/**
+ * Checks that an option, when given, is an instance of `type` (a shared
+ * budget, a counter, a registry): the message names the class expected.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkInstance } from "@randport/randport/errors";
+ *
+ * console.log(checkInstance("when", new Date(0), Date)?.getTime()); // 0
+ * console.log(checkInstance("when", undefined, Date)); // undefined
+ * ```
+ *
+ * @param field The option's name, for the message.
+ * @param value The option's value.
+ * @param type The class it must be an instance of.
+ * @returns The value, typed; `undefined` when it was not given.
+ * @throws {OptionError} When the value is given and of another kind.
+ */
+export function checkInstance<T>(
+  field: string,
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+): T | undefined {
+  if (value === undefined || value instanceof type) return value;
+  throw new OptionError(field, `expected a ${type.name}`);
+}

@@ -17,3 +17,4 @@ export * from "./address.ts";
 export * from "./connection_budget.ts";
 export * from "./shared_counter.ts";
 export * from "./client_budget.ts";
+export * from "./client_errors.ts";

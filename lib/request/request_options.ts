@@ -7,6 +7,7 @@
 
 import {
   checkHostname,
+  checkInstance,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
@@ -284,26 +285,6 @@ function checkSigning(value: unknown): RequestSigning | undefined {
   return signing as RequestSigning;
 }
 
-function checkMetrics(value: unknown): MetricsRegistry | undefined {
-  if (value === undefined || value instanceof MetricsRegistry) return value;
-  throw new OptionError("metrics", "expected a MetricsRegistry");
-}
-
-function checkClientBudget(value: unknown): ClientBudget | undefined {
-  if (value === undefined || value instanceof ClientBudget) return value;
-  throw new OptionError("clientBudget", "expected a ClientBudget");
-}
-
-function checkIds(value: unknown): SharedCounter | undefined {
-  if (value === undefined || value instanceof SharedCounter) return value;
-  throw new OptionError("ids", "expected a SharedCounter");
-}
-
-function checkBudget(value: unknown): ConnectionBudget | undefined {
-  if (value === undefined || value instanceof ConnectionBudget) return value;
-  throw new OptionError("budget", "expected a ConnectionBudget");
-}
-
 /**
  * Fills in the defaults of {@linkcode RequestServerOptions} and checks every
  * value, as `serveRequests` does before it listens.
@@ -355,13 +336,18 @@ export function resolveRequestOptions(
       options.shutdownGrace ?? REQUEST_DEFAULTS.shutdownGrace,
     ),
     maxConnections,
-    budget: checkBudget(options.budget) ?? new ConnectionBudget(maxConnections),
-    clientBudget: checkClientBudget(options.clientBudget),
+    budget: checkInstance("budget", options.budget, ConnectionBudget) ??
+      new ConnectionBudget(maxConnections),
+    clientBudget: checkInstance(
+      "clientBudget",
+      options.clientBudget,
+      ClientBudget,
+    ),
     reusePort: options.reusePort === true,
-    ids: checkIds(options.ids),
+    ids: checkInstance("ids", options.ids, SharedCounter),
     signing: checkSigning(options.signing),
     transport: resolveTransport(options),
-    metrics: checkMetrics(options.metrics),
+    metrics: checkInstance("metrics", options.metrics, MetricsRegistry),
     signal,
     logger: checkLogger("logger", options.logger),
   };

@@ -14,14 +14,14 @@ import { RequestParser, RespProtocolError } from "../resp/request_parser.ts";
 import { CommandMetrics } from "./_command_metrics.ts";
 import { runCommand, type Session } from "./_commands.ts";
 import { Signer } from "./_signer.ts";
-import { ProxyHeaderError } from "../transport/proxy_header.ts";
 import type { StreamConn } from "../transport/stream_conn.ts";
-import { TlsHandshakeError } from "../transport/tls_terminator.ts";
 import {
   AdmissionRefused,
   openConnection,
+  unservedReason,
 } from "../transport/transport_options.ts";
 import { clientKey } from "../net/client_budget.ts";
+import { isClientError } from "../net/client_errors.ts";
 import { TransportListener } from "../transport/transport_listener.ts";
 import {
   type RequestServerOptions,
@@ -83,15 +83,6 @@ function looksLikeHttp(args: string[]): boolean {
 /** A command's name for a log line: printable, short. */
 function upperName(name: string): string {
   return name.replace(/[^!-~]/g, "?").slice(0, 32).toUpperCase();
-}
-
-/** Network errors a client causes by going away. */
-function isGone(error: unknown): boolean {
-  return error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.UnexpectedEof ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.BadResource;
 }
 
 function closeQuietly(conn: StreamConn): void {
@@ -222,7 +213,7 @@ class Server implements RequestServer {
         if (this.#stopping) break;
         // A client that reset before it was accepted: its own doing, and
         // the next one is served at once.
-        if (isGone(error) || error instanceof Deno.errors.NotConnected) {
+        if (isClientError(error)) {
           this.#options.logger.log("debug", `accept: ${error}`, {
             event: "accept.reset",
             listener: "request",
@@ -320,29 +311,23 @@ class Server implements RequestServer {
             await turnAway(conn, transport.tls === undefined);
             return;
           }
-          if (error instanceof TlsHandshakeError && error.remoteAddr) {
-            peer = formatAddress(error.remoteAddr as Deno.NetAddr);
+          const unserved = unservedReason(error, transport);
+          if (unserved?.remoteAddr) {
+            peer = formatAddress(unserved.remoteAddr as Deno.NetAddr);
           }
           if (this.#stopping) return;
-          if (error instanceof ProxyHeaderError) this.stats.proxyFailures++;
-          else if (error instanceof TlsHandshakeError) {
-            this.stats.tlsFailures++;
-          } else if (transport.proxy && isGone(error)) {
-            // Gone before its header was complete.
-            this.stats.proxyFailures++;
-          } else throw error;
-          const why = (error as Error).message;
+          if (!unserved) throw error;
+          if (unserved.kind === "proxy") this.stats.proxyFailures++;
+          else this.stats.tlsFailures++;
           options.logger.log(
             "debug",
-            `request client #${id} from ${peer} closed unserved: ${why}`,
+            `request client #${id} from ${peer} closed unserved: ${unserved.detail}`,
             {
-              event: error instanceof TlsHandshakeError
-                ? "connection.tls_failed"
-                : "connection.bad_proxy_header",
+              event: unserved.event,
               listener: "request",
               conn: id,
               peer,
-              error: why,
+              error: unserved.detail,
             },
           );
           return;

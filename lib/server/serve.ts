@@ -22,7 +22,7 @@ import {
 import { encodeErrReply } from "../wire/err_reply.ts";
 import { maxPayloadBytes, PayloadEncoder } from "../wire/encoder.ts";
 import type { PayloadSpec } from "../wire/payload_spec.ts";
-import { isClientError } from "./_client_errors.ts";
+import { isClientError } from "../net/client_errors.ts";
 import { Connection } from "./_connection.ts";
 import { type Turn, Turns } from "./_turns.ts";
 import type { LogFields, LogLevel } from "../log/logger.ts";
@@ -31,10 +31,9 @@ import {
   AdmissionRefused,
   openConnection,
   type ResolvedTransport,
+  unservedReason,
 } from "../transport/transport_options.ts";
 import { TransportListener } from "../transport/transport_listener.ts";
-import { ProxyHeaderError } from "../transport/proxy_header.ts";
-import { TlsHandshakeError } from "../transport/tls_terminator.ts";
 import type { StreamConn } from "../transport/stream_conn.ts";
 import { clientKey } from "../net/client_budget.ts";
 import { registerServerMetrics } from "./_server_metrics.ts";
@@ -43,7 +42,7 @@ import {
   resolveServeOptions,
   type ServeOptions,
 } from "./serve_options.ts";
-import type { ServerStats } from "./server_stats.ts";
+import { describeStopped, type ServerStats } from "./server_stats.ts";
 
 /** A running server, as returned by {@linkcode serve}. */
 export interface RandportServer {
@@ -314,25 +313,11 @@ class Server implements RandportServer {
     await this.#drainConnections();
     clearInterval(this.#sweeper);
     this.#turns.close();
-    const { accepted, completed, dropped, timedOut, rejected } = this.stats;
-    const { proxyFailures, tlsFailures } = this.stats;
-    const unserved = proxyFailures + tlsFailures > 0
-      ? `, ${proxyFailures} bad PROXY headers, ${tlsFailures} failed TLS handshakes`
-      : "";
-    this.#log(
-      "info",
-      `stopped: ${accepted} accepted, ${completed} completed, ${dropped} dropped, ${timedOut} timed out, ${rejected} rejected as busy${unserved}`,
-      {
-        event: "server.stopped",
-        accepted,
-        completed,
-        dropped,
-        timedOut,
-        rejected,
-        proxyFailures,
-        tlsFailures,
-      },
-    );
+    const { text, fields } = describeStopped(this.stats);
+    this.#log("info", `stopped: ${text}`, {
+      event: "server.stopped",
+      ...fields,
+    });
   }
 
   async #drainConnections(): Promise<void> {
@@ -513,8 +498,9 @@ class Server implements RandportServer {
         await this.#rejectClient(connection, transport.tls === undefined);
         return false;
       }
-      if (error instanceof TlsHandshakeError && error.remoteAddr) {
-        peer = formatAddress(error.remoteAddr as Deno.NetAddr);
+      const unserved = unservedReason(error, transport);
+      if (unserved?.remoteAddr) {
+        peer = formatAddress(unserved.remoteAddr as Deno.NetAddr);
       }
       if (this.#stopping) {
         // Cut short by the shutdown, not the client's failure.
@@ -525,23 +511,17 @@ class Server implements RandportServer {
         );
         return false;
       }
-      if (error instanceof ProxyHeaderError) this.stats.proxyFailures++;
-      else if (error instanceof TlsHandshakeError) this.stats.tlsFailures++;
-      else if (transport.proxy && isClientError(error)) {
-        // Gone before its header was complete.
-        this.stats.proxyFailures++;
-      } else throw error;
-      const why = (error as Error).message;
+      if (!unserved) throw error;
+      if (unserved.kind === "proxy") this.stats.proxyFailures++;
+      else this.stats.tlsFailures++;
       this.#log(
         "debug",
-        `connection #${connection.ordinal} from ${peer} closed unserved: ${why}`,
+        `connection #${connection.ordinal} from ${peer} closed unserved: ${unserved.detail}`,
         {
-          event: error instanceof TlsHandshakeError
-            ? "connection.tls_failed"
-            : "connection.bad_proxy_header",
+          event: unserved.event,
           conn: connection.ordinal,
           peer,
-          error: why,
+          error: unserved.detail,
         },
       );
       return false;

@@ -9,6 +9,7 @@
 
 import {
   checkHostname,
+  checkInstance,
   checkInteger,
   type CheckIntegerOptions,
   checkMilliseconds,
@@ -463,15 +464,6 @@ export function resolveServeOptions(
     signal,
     logger: checkLogger("logger", logger),
   };
-}
-
-function checkInstance<T>(
-  field: string,
-  value: unknown,
-  type: abstract new (...args: never[]) => T,
-): T | undefined {
-  if (value === undefined || value instanceof type) return value;
-  throw new OptionError(field, `expected a ${type.name}`);
 }
 
 function checkBoolean(field: string, value: unknown): boolean {

@@ -52,7 +52,6 @@ export class TlsConn implements StreamConn {
       this.#ended = true;
       this.#notify();
     });
-    socket.on("drain", () => this.#notify());
   }
 
   #notify(): void {
@@ -61,7 +60,7 @@ export class TlsConn implements StreamConn {
     for (const wake of waiters) wake();
   }
 
-  /** Settles at the socket's next event (data, drain, end, error, close). */
+  /** Settles at the socket's next event (data, end, error, close). */
   #changed(): Promise<void> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
@@ -106,8 +105,9 @@ export class TlsConn implements StreamConn {
             new Deno.errors.BadResource("the connection was closed"),
         );
       socket.once("close", onClose);
-      // Copied: the caller reuses its buffer once write returns.
-      socket.write(p.slice(), (error?: Error | null) => {
+      // Not copied: the caller reuses its buffer only once this settles,
+      // after node has encrypted and handed on these bytes.
+      socket.write(p, (error?: Error | null) => {
         socket.off("close", onClose);
         if (error) reject(this.#failure ?? denoError(error));
         else resolve();

@@ -2,8 +2,11 @@
  * What happens on a listener between `accept()` and the first byte of the
  * service: reading the PROXY header (v1 or v2) that a trusted load balancer
  * puts before the client's bytes, so that the server sees the client's own
- * address (PROTOCOL.md §7). Everything here works on a
- * {@linkcode StreamConn}, the part of `Deno.Conn` the servers use.
+ * address (PROTOCOL.md §7), the admission check, then TLS
+ * ({@linkcode TlsTerminator}, node:tls over the accepted connection, with
+ * a certificate that `reload` replaces). `openConnection` runs them in
+ * that order over a {@linkcode StreamConn}, the part of `Deno.Conn` the
+ * servers use.
  *
  * ```ts
  * import { parseProxyHeader, parseTrustedProxies } from "@randport/randport/transport";

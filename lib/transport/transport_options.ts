@@ -7,6 +7,8 @@
  */
 
 import { OptionError } from "../errors/option_error.ts";
+import { isClientError } from "../net/client_errors.ts";
+import { ProxyHeaderError } from "./proxy_header.ts";
 import { readProxyHeader } from "./read_proxy_header.ts";
 import type { StreamConn } from "./stream_conn.ts";
 import { TlsHandshakeError, TlsTerminator } from "./tls_terminator.ts";
@@ -216,4 +218,64 @@ export async function openConnection(
     }
     throw error;
   }
+}
+
+/** Why {@linkcode openConnection} left a connection unserved. */
+export interface Unserved {
+  /**
+   * `proxy`: its PROXY header was missing, malformed, late or from an
+   * untrusted address, or it went away before the header ended; `tls`:
+   * its handshake failed.
+   */
+  kind: "proxy" | "tls";
+  /** The log event that tells it. */
+  event: "connection.bad_proxy_header" | "connection.tls_failed";
+  /** What went wrong, in words. */
+  detail: string;
+  /** The client's address past its header, when known (TLS failures). */
+  remoteAddr: Deno.Addr | undefined;
+}
+
+/**
+ * Tells a client's failure in `openConnection` (to be counted and logged)
+ * from anything else (to be rethrown), the same way for every listener.
+ *
+ * @example Usage
+ * ```ts
+ * import { ProxyHeaderError, resolveTransport, unservedReason } from "@randport/randport/transport";
+ *
+ * const transport = resolveTransport({ proxyProtocol: { trusted: ["127.0.0.1"] } })!;
+ * console.log(unservedReason(new ProxyHeaderError("late"), transport)?.kind); // "proxy"
+ * console.log(unservedReason(new TypeError("a bug"), transport)); // undefined
+ * ```
+ *
+ * @param error What `openConnection` threw (not `AdmissionRefused`).
+ * @param transport The listener's transport.
+ * @returns The reason, or `undefined` when the error is not the client's.
+ */
+export function unservedReason(
+  error: unknown,
+  transport: ResolvedTransport,
+): Unserved | undefined {
+  if (error instanceof TlsHandshakeError) {
+    return {
+      kind: "tls",
+      event: "connection.tls_failed",
+      detail: error.message,
+      remoteAddr: error.remoteAddr,
+    };
+  }
+  // Gone before its header was complete counts against the header.
+  if (
+    error instanceof ProxyHeaderError ||
+    (transport.proxy && isClientError(error))
+  ) {
+    return {
+      kind: "proxy",
+      event: "connection.bad_proxy_header",
+      detail: (error as Error).message,
+      remoteAddr: undefined,
+    };
+  }
+  return undefined;
 }

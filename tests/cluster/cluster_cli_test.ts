@@ -18,8 +18,8 @@ import {
 import {
   assertClassicCsv,
   assertOneLineError,
+  holdStream,
   readRawText,
-  readWithin,
   run,
   SERVER_TS,
   startServer,
@@ -143,16 +143,9 @@ Deno.test("workers: --max-connections holds for the whole server, not per worker
     "--metrics-port",
     "0",
   ]);
+  // Each stream is being served: its first bytes arrive.
   const streams = [];
-  for (let i = 0; i < 3; i++) {
-    const conn = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: server.port,
-    });
-    // Each stream is being served: its first bytes arrive.
-    assert.ok((await readWithin(conn, new Uint8Array(64)))! > 0);
-    streams.push(conn);
-  }
+  for (let i = 0; i < 3; i++) streams.push(await holdStream(server.port));
   // Whichever worker takes them, the next clients are turned away.
   for (let i = 0; i < 4; i++) {
     assert.match(await readRawText(server.port), /^ERR busy /);
@@ -174,14 +167,7 @@ Deno.test("workers: --max-connections-per-client holds across the workers", asyn
     "2",
   ]);
   const streams = [];
-  for (let i = 0; i < 2; i++) {
-    const conn = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: server.port,
-    });
-    assert.ok((await readWithin(conn, new Uint8Array(64)))! > 0);
-    streams.push(conn);
-  }
+  for (let i = 0; i < 2; i++) streams.push(await holdStream(server.port));
   for (let i = 0; i < 4; i++) {
     assert.equal(
       await readRawText(server.port),

@@ -16,47 +16,9 @@ import {
   runServer,
   startServer,
 } from "../_util.ts";
+import { SIGNATURE, v2Header } from "../_proxy.ts";
 
 const encoder = new TextEncoder();
-const SIGNATURE = [
-  0x0d,
-  0x0a,
-  0x0d,
-  0x0a,
-  0x00,
-  0x0d,
-  0x0a,
-  0x51,
-  0x55,
-  0x49,
-  0x54,
-  0x0a,
-];
-
-/** A v2 header: `command` 0 (LOCAL) or 1 (PROXY), over TCP4 or TCP6. */
-function v2Header(
-  command: 0 | 1,
-  source: { ip: number[]; port: number },
-  destination: { ip: number[]; port: number },
-): Uint8Array {
-  const family = source.ip.length === 4 ? 0x11 : 0x21;
-  const body = [
-    ...source.ip,
-    ...destination.ip,
-    source.port >> 8,
-    source.port & 0xff,
-    destination.port >> 8,
-    destination.port & 0xff,
-  ];
-  return new Uint8Array([
-    ...SIGNATURE,
-    0x20 | command,
-    family,
-    body.length >> 8,
-    body.length & 0xff,
-    ...body,
-  ]);
-}
 
 /** Connects, writes `bytes`, and reads until the server closes. */
 async function exchange(port: number, bytes: Uint8Array): Promise<string> {

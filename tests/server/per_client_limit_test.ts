@@ -7,21 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { readRawText, readWithin, startServer } from "../_util.ts";
+import { holdStream, readRawText, readWithin, startServer } from "../_util.ts";
 
 const encoder = new TextEncoder();
-
-/** Opens a connection (after `header`) and waits for its first bytes. */
-async function holdStream(
-  port: number,
-  header = "",
-): Promise<Deno.TcpConn> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  if (header) await conn.write(encoder.encode(header));
-  const n = await readWithin(conn, new Uint8Array(64));
-  assert.ok(n !== null && n > 0, "a held stream is being served");
-  return conn;
-}
 
 /** What a connection (after `header`) is sent until the server closes. */
 async function answer(port: number, send = ""): Promise<string> {

@@ -11,7 +11,12 @@
 import assert from "node:assert/strict";
 import { connectRequests, fetchNumbers } from "../../lib/client/mod.ts";
 import { RandportError } from "../../lib/errors/mod.ts";
-import { makeCertificates, OPENSSL, type TlsFiles } from "../_tls.ts";
+import {
+  makeCertificates,
+  OPENSSL,
+  startTlsServer,
+  type TlsFiles,
+} from "../_tls.ts";
 import {
   assertClassicCsv,
   assertOneLineError,
@@ -31,13 +36,7 @@ const ignore = !OPENSSL;
 const needs = OPENSSL ? "" : " (ignored: needs openssl, Debian's openssl)";
 
 function serverTls(files: TlsFiles, extra: string[] = []) {
-  return startServer(
-    ["--tls-cert", files.cert, "--tls-key", files.key, ...extra],
-    {
-      permissions: [`--allow-read=${files.cert},${files.key}`],
-      hostDefault: true,
-    },
-  );
+  return startTlsServer(files, extra, { hostDefault: true });
 }
 
 function client(args: string[], ca?: string) {

@@ -8,7 +8,12 @@
 
 import assert from "node:assert/strict";
 import { fetchNumbers } from "../../lib/client/mod.ts";
-import { makeCertificates, OPENSSL, type TlsFiles } from "../_tls.ts";
+import {
+  makeCertificates,
+  OPENSSL,
+  startTlsServer,
+  type TlsFiles,
+} from "../_tls.ts";
 import {
   assertClassicCsv,
   assertOneLineError,
@@ -57,15 +62,11 @@ Deno.test({
 }, async () => {
   await using dir = await tempDir();
   const files = await makeCertificates(dir.path);
-  await using server = await startServer([
-    "--tls-cert",
-    files.cert,
-    "--tls-key",
-    files.key,
+  await using server = await startTlsServer(files, [
     "--stream",
     "--max-connections",
     "1",
-  ], { permissions: [`--allow-read=${files.cert},${files.key}`] });
+  ]);
   const held = await Deno.connectTls({
     hostname: "localhost",
     port: server.port,
@@ -89,19 +90,12 @@ Deno.test({
 }, async () => {
   await using dir = await tempDir();
   const files = await makeCertificates(dir.path);
-  await using server = await startServer([
-    "--tls-cert",
-    files.cert,
-    "--tls-key",
-    files.key,
+  await using server = await startTlsServer(files, [
     "--max-connections",
     "10",
     "--max-connections-per-client",
     "2",
-  ], {
-    permissions: [`--allow-read=${files.cert},${files.key}`],
-    hostDefault: true,
-  });
+  ], { hostDefault: true });
   // Ten silent sockets from 127.0.0.1: two hold places, the rest are
   // closed at once.
   const silent: Deno.TcpConn[] = [];
@@ -207,7 +201,7 @@ Deno.test({
   const files = await makeCertificates(dir.path);
   const args = ["--tls-cert", files.cert, "--tls-key", files.key];
   const permissions = [`--allow-read=${files.cert},${files.key}`];
-  await using first = await startServer(args, { permissions });
+  await using first = await startTlsServer(files);
   assertOneLineError(
     await run(Deno.execPath(), [
       "run",
@@ -229,7 +223,7 @@ Deno.test({
 
 Deno.test({
   name:
-    `TLS without --unstable-net: SIGHUP then SIGTERM at once still stops the server${needs}`,
+    `TLS: SIGHUP then SIGTERM at once still stops the server (without the config's unstable net too)${needs}`,
   ignore,
 }, async () => {
   await using dir = await tempDir();
@@ -277,14 +271,10 @@ Deno.test({
 }, async () => {
   await using dir = await tempDir();
   const files = await makeCertificates(dir.path);
-  await using server = await startServer([
-    "--tls-cert",
-    files.cert,
-    "--tls-key",
-    files.key,
+  await using server = await startTlsServer(files, [
     "--max-connections",
     "1",
-  ], { permissions: [`--allow-read=${files.cert},${files.key}`] });
+  ]);
   for (let i = 0; i < 3; i++) {
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
@@ -315,11 +305,7 @@ Deno.test({
 }, async () => {
   await using dir = await tempDir();
   const files = await makeCertificates(dir.path);
-  await using server = await startServer([
-    "--tls-cert",
-    files.cert,
-    "--tls-key",
-    files.key,
+  await using server = await startTlsServer(files, [
     "--stream",
     "--write-timeout",
     "0",
@@ -327,7 +313,7 @@ Deno.test({
     "1",
     "--log-level",
     "info",
-  ], { permissions: [`--allow-read=${files.cert},${files.key}`] });
+  ]);
   // A reader that stops reading: the server's writes wait for room.
   const conn = await Deno.connectTls({
     hostname: "localhost",

@@ -14,25 +14,11 @@ import {
   type ProxyHeader,
   ProxyHeaderError,
 } from "../../lib/transport/mod.ts";
+import { SIGNATURE, v2 } from "../_proxy.ts";
 import { run } from "../_util.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const encoder = new TextEncoder();
-
-const SIGNATURE = [
-  0x0d,
-  0x0a,
-  0x0d,
-  0x0a,
-  0x00,
-  0x0d,
-  0x0a,
-  0x51,
-  0x55,
-  0x49,
-  0x54,
-  0x0a,
-];
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -55,18 +41,6 @@ function referenceCrc32c(bytes: Uint8Array): number {
     }
   }
   return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** A v2 header: signature, the two bytes, the length, then `body`. */
-function v2(verCmd: number, fam: number, body: number[]): Uint8Array {
-  return Uint8Array.from([
-    ...SIGNATURE,
-    verCmd,
-    fam,
-    body.length >> 8,
-    body.length & 0xff,
-    ...body,
-  ]);
 }
 
 /** `v2` with a CRC32c TLV appended and filled in. */
